@@ -1,0 +1,174 @@
+"""Statements over stored documents, inventories, transitions and receipts. Batched by design:
+the clearance path loads what a whole request needs in a few queries."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from singlewindow.declaration.tables import (
+    DocumentRow,
+    InventoryRow,
+    MessageRow,
+    ReceiptRow,
+    TransitionRow,
+)
+
+
+def lock_keys(session: Session, keys: Iterable[str]) -> None:
+    """Serialise work on the same parcel across processes (PostgreSQL advisory locks, taken in
+    sorted order so two batches cannot deadlock). SQLite serialises writers by itself."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    ids = sorted(
+        {
+            int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True)
+            for k in keys
+            if k
+        }
+    )
+    for lock_id in ids:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
+
+
+def find_messages(session: Session, guids: Collection[str]) -> dict[str, MessageRow]:
+    if not guids:
+        return {}
+    rows = session.scalars(select(MessageRow).where(MessageRow.guid.in_(list(guids))))
+    return {r.guid: r for r in rows}
+
+
+def initial_receipts(session: Session, message_guid: str) -> list[ReceiptRow]:
+    stmt = (
+        select(ReceiptRow)
+        .where(ReceiptRow.message_guid == message_guid, ReceiptRow.initial.is_(True))
+        .order_by(ReceiptRow.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def receipts_of_message(session: Session, message_guid: str) -> list[ReceiptRow]:
+    stmt = select(ReceiptRow).where(ReceiptRow.message_guid == message_guid).order_by(ReceiptRow.id)
+    return list(session.scalars(stmt))
+
+
+def find_documents(
+    session: Session, message_type: str, doc_keys: Collection[str]
+) -> dict[str, DocumentRow]:
+    if not doc_keys:
+        return {}
+    stmt = select(DocumentRow).where(
+        DocumentRow.message_type == message_type, DocumentRow.doc_key.in_(list(doc_keys))
+    )
+    return {r.doc_key: r for r in session.scalars(stmt)}
+
+
+def documents_by_order_key(
+    session: Session, message_types: Sequence[str], order_keys: Collection[str]
+) -> list[DocumentRow]:
+    if not order_keys:
+        return []
+    stmt = select(DocumentRow).where(
+        DocumentRow.message_type.in_(list(message_types)),
+        DocumentRow.order_key.in_(list(order_keys)),
+    )
+    return list(session.scalars(stmt))
+
+
+def documents_by_logistics_key(
+    session: Session, message_types: Sequence[str], logistics_keys: Collection[str]
+) -> list[DocumentRow]:
+    if not logistics_keys:
+        return []
+    stmt = select(DocumentRow).where(
+        DocumentRow.message_type.in_(list(message_types)),
+        DocumentRow.logistics_key.in_(list(logistics_keys)),
+    )
+    return list(session.scalars(stmt))
+
+
+def inventories_by_keys(
+    session: Session,
+    *,
+    order_keys: Collection[str] = (),
+    logistics_keys: Collection[str] = (),
+    statuses: Collection[str] | None = None,
+) -> list[InventoryRow]:
+    found: dict[int, InventoryRow] = {}
+    for column, keys in (
+        (InventoryRow.order_key, order_keys),
+        (InventoryRow.logistics_key, logistics_keys),
+    ):
+        if not keys:
+            continue
+        stmt = select(InventoryRow).where(column.in_(list(keys)))
+        if statuses is not None:
+            stmt = stmt.where(InventoryRow.status.in_(list(statuses)))
+        for row in session.scalars(stmt):
+            found[row.id] = row
+    return list(found.values())
+
+
+def find_inventory(
+    session: Session,
+    *,
+    invt_no: str | None = None,
+    order_no: str | None = None,
+    ebp_code: str | None = None,
+) -> InventoryRow | None:
+    stmt = select(InventoryRow)
+    if invt_no:
+        stmt = stmt.where(InventoryRow.invt_no == invt_no)
+    else:
+        stmt = stmt.where(
+            InventoryRow.order_no == (order_no or ""), InventoryRow.ebp_code == (ebp_code or "")
+        )
+    return session.scalars(stmt.order_by(InventoryRow.id.desc()).limit(1)).first()
+
+
+def waiting_since(session: Session, before: datetime, status: str) -> list[InventoryRow]:
+    stmt = select(InventoryRow).where(
+        InventoryRow.status == status, InventoryRow.first_doc_at < before
+    )
+    return list(session.scalars(stmt))
+
+
+def compare_and_set_status(
+    session: Session,
+    inventory_id: int,
+    expected: str,
+    new: str,
+    now: datetime,
+    **extra: Any,
+) -> bool:
+    """The one statement that moves an inventory: it only moves from the status expected."""
+    values: dict[str, Any] = {"status": new, "updated_at": now, **extra}
+    result = session.execute(
+        update(InventoryRow)
+        .where(InventoryRow.id == inventory_id, InventoryRow.status == expected)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def history(session: Session, inventory_id: int) -> list[TransitionRow]:
+    stmt = (
+        select(TransitionRow)
+        .where(TransitionRow.inventory_id == inventory_id)
+        .order_by(TransitionRow.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def documents_by_ids(session: Session, ids: Collection[int]) -> dict[int, DocumentRow]:
+    if not ids:
+        return {}
+    return {
+        r.id: r for r in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(list(ids))))
+    }
