@@ -308,8 +308,16 @@ def sign_document(data: bytes, signer: Signer, algorithm: str | None = None) -> 
 
 
 def verify_document(data: bytes, cert_pem: bytes | None = None) -> Verification:
-    """Parse (hardened) and verify. Hostile or unparsable bytes raise the parser's errors."""
-    cert_der = certificate_der(cert_pem) if cert_pem is not None else None
+    """Parse (hardened) and verify. Hostile or unparsable bytes raise the parser's errors; an
+    unusable `cert_pem` (PEM or DER) raises SigningRefused `signature.bad_certificate`."""
+    cert_der = None
+    if cert_pem is not None:
+        try:
+            cert_der = load_certificate(certificate_der(cert_pem)).der
+        except ValueError as exc:
+            raise _refused(
+                "signature.bad_certificate", "验签证书无法读取", f"certificate unusable: {exc}"
+            ) from None
     return verify_tree(parse_bytes(data), cert_der)
 
 

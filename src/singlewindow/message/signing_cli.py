@@ -72,18 +72,14 @@ def verify(
     """Verify a CEB message's signature. 报文验签。"""
     try:
         result = verify_document(file.read_bytes(), cert.read_bytes() if cert else None)
-    except (DomainError, ValueError) as error:
-        if isinstance(error, ValueError):  # --cert is not a certificate
-            error = DomainError.of("signature.bad_certificate", "证书无法读取", str(error))
+    except DomainError as error:
         raise _refuse(error, as_json) from None
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
         verdict = "valid" if result.valid else "invalid"
-        typer.echo(
-            f"{verdict} {result.algorithm} {result.reason_code}: "
-            f"{result.reason_zh} / {result.reason_en}"
-        )
+        head = " ".join(part for part in (verdict, result.algorithm, result.reason_code) if part)
+        typer.echo(f"{head}: {result.reason_zh} / {result.reason_en}")
         if result.cert_subject:
             typer.echo(f"certificate {result.cert_serial} {result.cert_subject}")
     if not result.valid:

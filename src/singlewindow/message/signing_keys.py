@@ -41,7 +41,8 @@ SM2_RAW_LENGTH = 64
 
 
 class SigningRefused(DomainError):
-    """Signing was refused: unusable key or certificate, or a document that cannot be signed."""
+    """Refused before any verdict: an unusable key or certificate, or a document that cannot be
+    signed (already signed, unknown message, unsupported encoding)."""
 
 
 def _refused(code: str, zh: str, en: str) -> SigningRefused:
