@@ -1,0 +1,74 @@
+"""App assembly: engine and sessions on `app.state`, error mapping, and the mounted routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from singlewindow.auth.domain import Unauthenticated
+from singlewindow.db.migrate import ensure_schema
+from singlewindow.db.session import make_engine, make_sessionmaker
+from singlewindow.kit.clock import Clock, system_clock
+from singlewindow.kit.errors import DomainError, Forbidden, NotFound
+from singlewindow.registry.routes import router as registry_router
+
+health_router = APIRouter(tags=["health"])
+
+
+@health_router.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+# Every capability's routes, mounted in this order. Append new routers here.
+ROUTERS: list[APIRouter] = [health_router, registry_router]
+
+# Most specific first: Unauthenticated, NotFound and Forbidden are DomainErrors too.
+_STATUS: list[tuple[type[DomainError], int]] = [
+    (Unauthenticated, 401),
+    (NotFound, 404),
+    (Forbidden, 403),
+    (DomainError, 422),
+]
+
+
+def status_of(error: DomainError) -> int:
+    return next(status for kind, status in _STATUS if isinstance(error, kind))
+
+
+async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    status = status_of(error)
+    headers = {"WWW-Authenticate": "APIKey"} if status == 401 else None
+    body = {"errors": [p.as_dict() for p in error.problems]}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def create_app(*, database_url: str | None = None, clock: Clock | None = None) -> FastAPI:
+    """The HTTP API. On SQLite an empty database is migrated at creation; a server database
+    is migrated by `singlewindow db upgrade`."""
+    engine = make_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        ensure_schema(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="singlewindow",
+        summary="Single window for a cross-border e-commerce comprehensive pilot zone (单一窗口)",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.session_factory = make_sessionmaker(engine)
+    app.state.clock = clock or system_clock
+    app.add_exception_handler(DomainError, _domain_error)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
