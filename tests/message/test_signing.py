@@ -241,6 +241,23 @@ def test_signature_value_with_a_flipped_bit_is_a_bad_value() -> None:
         assert reason(verify_document(forged)) == (False, name, "signature.bad_value")
 
 
+@pytest.mark.parametrize(
+    ("pair", "value"),
+    [
+        pytest.param(sm2, b"", id="sm2_empty_case"),
+        pytest.param(sm2, b"0" * 10, id="sm2_not_der_case"),
+        pytest.param(sm2, b"\xff" * 72, id="sm2_garbage_72_bytes_case"),
+        pytest.param(sm2, b"\x30\x06\x02\x01\x01\x02\x01\x01", id="sm2_tiny_der_case"),
+        pytest.param(rsa, b"\x01" * 16, id="rsa_short_case"),
+    ],
+)
+def test_undecodable_signature_values_are_bad_values(pair, value) -> None:
+    signed = sign(unsigned(621), pair())
+    text = parse_bytes(signed)[-1].findtext(f"{{{DS}}}SignatureValue").encode()
+    forged = signed.replace(text, base64.b64encode(value))
+    assert reason(verify_document(forged))[2] == "signature.bad_value"
+
+
 def test_signature_copied_onto_another_document_is_a_digest_mismatch() -> None:
     signed = sign(unsigned(621), sm2())
     start, end = signature_bytes(signed)

@@ -358,26 +358,49 @@ def verify_tree(root: etree._Element, cert_der: bytes | None = None) -> Verifica
 
 
 _SignatureParts = tuple[str, str, bytes, bytes, bytes | None]
+_SIGNED_INFO, _SIGNATURE_VALUE, _KEY_INFO = (
+    f"{{{DS}}}{n}" for n in ("SignedInfo", "SignatureValue", "KeyInfo")
+)
+_C14N_METHOD, _SIGNATURE_METHOD, _REFERENCE = (
+    f"{{{DS}}}{n}" for n in ("CanonicalizationMethod", "SignatureMethod", "Reference")
+)
+_TRANSFORMS, _DIGEST_METHOD, _DIGEST_VALUE = (
+    f"{{{DS}}}{n}" for n in ("Transforms", "DigestMethod", "DigestValue")
+)
+_CERTIFICATE_PATH = f"{{{DS}}}X509Data/{{{DS}}}X509Certificate"
+
+
+def _children(parent: etree._Element) -> dict[object, list[etree._Element]]:
+    # One pass over the children instead of a findall per name: this runs on every message.
+    found: dict[object, list[etree._Element]] = {}
+    for child in parent:
+        found.setdefault(child.tag, []).append(child)
+    return found
+
+
+def _one(children: dict[object, list[etree._Element]], tag: str) -> etree._Element | None:
+    hits = children.get(tag)
+    return hits[0] if hits is not None and len(hits) == 1 else None
+
+
+def _base64(el: etree._Element) -> bytes:
+    return base64.b64decode("".join((el.text or "").split()), validate=True)
 
 
 def _read_signature(sig: etree._Element) -> _SignatureParts | Verification:
     """Check the Signature's shape and algorithms; return its parts or a failing verdict."""
-
-    def one(parent: etree._Element, local: str) -> etree._Element | None:
-        hits = parent.findall(f"{{{DS}}}{local}")
-        return hits[0] if len(hits) == 1 else None
-
-    signed_info = one(sig, "SignedInfo")
+    parts = _children(sig)
+    signed_info = _one(parts, _SIGNED_INFO)
     if signed_info is None or sig[0] is not signed_info:
         return _verdict("signature.malformed", detail="SignedInfo must come first, once")
-    c14n_el = one(signed_info, "CanonicalizationMethod")
-    method_el = one(signed_info, "SignatureMethod")
-    ref = one(signed_info, "Reference")
+    info = _children(signed_info)
+    c14n_el = _one(info, _C14N_METHOD)
+    method_el = _one(info, _SIGNATURE_METHOD)
+    ref = _one(info, _REFERENCE)
     if c14n_el is None or method_el is None or ref is None:
         return _verdict(
             "signature.malformed",
-            detail="SignedInfo needs one each of "
-            "CanonicalizationMethod, SignatureMethod, Reference",
+            detail="SignedInfo needs one CanonicalizationMethod, SignatureMethod, Reference",
         )
     method = method_el.get("Algorithm", "")
     if method not in _SIGNATURE_METHODS:
@@ -397,11 +420,13 @@ def _read_signature(sig: etree._Element) -> _SignatureParts | Verification:
             name,
             detail='only Reference URI="" (the whole document) is accepted',
         )
-    transforms = [t.get("Algorithm") for t in ref.iterfind(f"{{{DS}}}Transforms/{{{DS}}}Transform")]
+    in_ref = _children(ref)
+    transforms_el = _one(in_ref, _TRANSFORMS)
+    transforms = [t.get("Algorithm") for t in transforms_el] if transforms_el is not None else []
     if transforms not in ([ENVELOPED], [ENVELOPED, C14N]):
         return _verdict("signature.unsupported_algorithm", name, detail=f"Transforms {transforms}")
-    digest_el, digest_value_el = one(ref, "DigestMethod"), one(ref, "DigestValue")
-    value_el = one(sig, "SignatureValue")
+    digest_el, digest_value_el = _one(in_ref, _DIGEST_METHOD), _one(in_ref, _DIGEST_VALUE)
+    value_el = _one(parts, _SIGNATURE_VALUE)
     if digest_el is None or digest_value_el is None or value_el is None:
         return _verdict("signature.malformed", name, detail="missing DigestValue or SignatureValue")
     digest_method = digest_el.get("Algorithm", "")
@@ -409,17 +434,10 @@ def _read_signature(sig: etree._Element) -> _SignatureParts | Verification:
         return _verdict(
             "signature.unsupported_algorithm", name, detail=f"DigestMethod {digest_method}"
         )
-    cert_els = sig.findall(f"{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate")
+    key_info = _one(parts, _KEY_INFO)
+    cert_el = key_info.find(_CERTIFICATE_PATH) if key_info is not None else None
     try:
-        digest_value = base64.b64decode(
-            "".join((digest_value_el.text or "").split()), validate=True
-        )
-        value = base64.b64decode("".join((value_el.text or "").split()), validate=True)
-        embedded = (
-            base64.b64decode("".join((cert_els[0].text or "").split()), validate=True)
-            if cert_els
-            else None
-        )
+        embedded = _base64(cert_el) if cert_el is not None else None
+        return method, digest_method, _base64(digest_value_el), _base64(value_el), embedded
     except (binascii.Error, ValueError):
         return _verdict("signature.malformed", name, detail="invalid base64")
-    return method, digest_method, digest_value, value, embedded

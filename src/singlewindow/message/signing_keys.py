@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from tongsuopy.crypto import hashes as sm_hashes
 from tongsuopy.crypto import serialization as sm_serialization
 from tongsuopy.crypto.asymciphers import ec as sm_ec
+from tongsuopy.crypto.exceptions import InternalError as SmInternalError
 from tongsuopy.crypto.exceptions import InvalidSignature as SmInvalidSignature
 
 from singlewindow.kit.errors import DomainError, Problem
@@ -171,7 +172,8 @@ def verify_bytes(cert: CertificateInfo, value: bytes, data: bytes, rsa_hash: str
             der = value
         try:
             cert.public_key.verify(der, data, sm_ec.ECDSA(sm_hashes.SM3()))  # type: ignore[attr-defined]
-        except (SmInvalidSignature, ValueError):
+        except (SmInvalidSignature, SmInternalError, ValueError):
+            # Tongsuo reports undecodable DER as an internal error, not a bad signature.
             return False
         return True
     try:
