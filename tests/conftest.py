@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -84,3 +89,27 @@ def client(
 ) -> Iterator[TestClient]:
     with TestClient(create_app(database_url=database_url, clock=clock)) as test_client:
         yield test_client
+
+
+def _make_certificate_pem(common_name: str) -> tuple[str, bytes]:
+    """A new self-signed certificate: (PEM text, DER bytes)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(Encoding.PEM).decode("ascii"), cert.public_bytes(Encoding.DER)
+
+
+@pytest.fixture
+def make_certificate() -> Callable[[str], tuple[str, bytes]]:
+    """Makes self-signed EC P-256 certificates: name -> (PEM text, DER bytes)."""
+    return _make_certificate_pem

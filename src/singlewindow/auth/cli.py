@@ -15,6 +15,11 @@ from singlewindow.kit.errors import DomainError
 app = typer.Typer(help="Users and API keys (用户与密钥).", no_args_is_help=True)
 
 
+@app.callback()
+def group() -> None:
+    """Users and API keys (用户与密钥)."""
+
+
 @app.command("add")
 def add(
     role: Annotated[AgencyRole, typer.Option("--role", help="Agency role of the user.")],

@@ -14,6 +14,10 @@ def make_app(loaders: Sequence[Loader] = ()) -> typer.Typer:
     """The `db` command group; the root command passes the reference-data loaders."""
     app = typer.Typer(help="Database schema (数据库).", no_args_is_help=True)
 
+    @app.callback()
+    def group() -> None:
+        """Database schema (数据库)."""
+
     @app.command("upgrade")
     def upgrade_command() -> None:
         """Create or migrate the schema to the newest revision, then load reference data."""

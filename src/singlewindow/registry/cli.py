@@ -17,6 +17,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def group() -> None:
+    """The one filing (备案): enterprises, commodities, persons."""
+
+
 @app.command("import")
 def import_file(
     file: Annotated[
