@@ -376,3 +376,17 @@ def test_generation_is_fast(zone: Zone) -> None:
     n = sum(1 for _ in iter_messages(zone, p))
     rate = n / (time.perf_counter() - started)
     assert rate > 5000, f"{rate:.0f} messages/s"
+
+
+def test_the_message_codec_agrees(messages: list[DemoMessage]) -> None:
+    from singlewindow.message import check
+
+    for m in messages:
+        result = check(m.data)
+        if result.message_type == "CEB621":
+            assert [(e.code, e.path) for e in result.errors] == [
+                ("format.missing", "/CEB621Message/Signature")
+            ]
+        else:
+            assert result.valid, result.errors
+        assert result.records == 1

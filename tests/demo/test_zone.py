@@ -17,6 +17,7 @@ from singlewindow.demo.identifiers import (
     with_wrong_check,
 )
 from singlewindow.demo.zone import build_zone, zone_registry_lines
+from singlewindow.kit.errors import Problem
 
 # Reference implementations written from SYSTEMS.md §2.3-2.4, independent of the module.
 _USCC = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -167,3 +168,12 @@ def test_certificates_are_filed_for_the_enterprises_given() -> None:
     records = [json.loads(x) for x in zone_registry_lines(zone, certificates={first: [pem]})]
     with_certs = [r for r in records if "certificates" in r]
     assert with_certs == [{**with_certs[0], "code": first, "certificates": [pem]}]
+
+
+def test_the_registry_accepts_every_line() -> None:
+    from singlewindow.registry.rules import parse_import_line
+
+    zone = build_zone(persons=200)
+    for n, line in enumerate(zone_registry_lines(zone), start=1):
+        record = parse_import_line(line, n)
+        assert not isinstance(record, Problem), record
