@@ -7,6 +7,8 @@ import hashlib
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from keys import (
     KeyPair,
     hand_signed,
@@ -157,6 +159,18 @@ def test_sm2_value_is_raw_r_s_of_64_bytes() -> None:
             lambda: unsigned(622),
             ["InventoryReturn", "Signature"],
             id="receipt_622_default_namespace_case",
+        ),
+        pytest.param(
+            lambda: unsigned(621).replace(b"\n", b"\r\n"),
+            ["BaseTransfer", "Signature"],
+            id="crlf_line_endings_case",
+        ),
+        pytest.param(
+            lambda: unsigned(621).replace(
+                b"</ceb:CEB621Message>", b"<!-- end --><?pi x?></ceb:CEB621Message>\n<!-- after -->"
+            ),
+            ["BaseTransfer", "Signature"],
+            id="comment_and_pi_around_root_end_case",
         ),
     ],
 )
@@ -532,3 +546,20 @@ def test_certificate_fingerprint_is_sha256_of_der_for_pem_and_der() -> None:
     assert certificate_fingerprint(sm2().cert_pem) == expected
     assert certificate_fingerprint(sm2().cert_der) == expected
     assert len(expected) == 64
+
+
+XML_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from("\t\n\r&<>\"'"),
+    max_size=40,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=XML_TEXT)
+def test_any_field_text_survives_sign_and_verify(text: str) -> None:
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    data = unsigned(621).replace(b"order2016030811340008<", escaped.encode() + b"<", 1)
+    signed = sign(data, sm2())
+    start, end = signature_bytes(signed)
+    assert signed[:start] + signed[end:] == data
+    assert reason(verify_document(signed)) == (True, "sm2-sm3", "signature.valid")
