@@ -5,6 +5,8 @@ import json
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from singlewindow.kit.errors import Problem
 from singlewindow.registry.domain import (
@@ -16,6 +18,7 @@ from singlewindow.registry.domain import (
     Role,
 )
 from singlewindow.registry.rules import (
+    USCC_CHARSET,
     certificate_from_pem,
     enterprise_code_problem,
     id_check_char,
@@ -262,3 +265,23 @@ def test_parse_refuses_non_object(text: str) -> None:
     parsed = parse_import_line(text, 4)
     assert isinstance(parsed, Problem)
     assert (parsed.code, parsed.line) == ("registry.line_not_json", 4)
+
+
+_USCC_BODY = st.text(alphabet=USCC_CHARSET, min_size=17, max_size=17)
+_ID_BODY = st.text(alphabet="0123456789", min_size=17, max_size=17)
+
+
+@given(body=_USCC_BODY, position=st.integers(0, 17), shift=st.integers(1, 30))
+def test_uscc_check_catches_any_single_substitution(body: str, position: int, shift: int) -> None:
+    code = body + uscc_check_char(body)
+    assert is_valid_uscc(code)
+    changed = USCC_CHARSET[(USCC_CHARSET.index(code[position]) + shift) % 31]
+    assert not is_valid_uscc(code[:position] + changed + code[position + 1 :])
+
+
+@given(body=_ID_BODY, position=st.integers(0, 16), shift=st.integers(1, 9))
+def test_id_check_catches_any_single_digit_change(body: str, position: int, shift: int) -> None:
+    number = body + id_check_char(body)
+    assert is_valid_id_number(number)
+    changed = str((int(number[position]) + shift) % 10)
+    assert not is_valid_id_number(number[:position] + changed + number[position + 1 :])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated
 
 import typer
 
-from singlewindow.db.migrate import Loader, head_revisions, upgrade
+from singlewindow.db.migrate import Loader, head_revisions, upgrade, write_revision
 from singlewindow.db.session import make_engine
 
 
@@ -28,6 +29,14 @@ def make_app(loaders: Sequence[Loader] = ()) -> typer.Typer:
             engine.dispose()
         url = engine.url.render_as_string(hide_password=True)
         typer.echo(f"database at revision {', '.join(sorted(head_revisions()))}: {url}")
+
+    @app.command("revision")
+    def revision_command(
+        message: Annotated[str, typer.Option("--message", "-m", help="What the revision does.")],
+    ) -> None:
+        """Write the next migration from the tables (for developers; review before committing)."""
+        for path in write_revision(message):
+            typer.echo(path)
 
     return app
 

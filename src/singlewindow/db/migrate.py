@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -36,6 +37,25 @@ def current_revisions(engine: Engine) -> frozenset[str]:
 
 def is_current(engine: Engine) -> bool:
     return current_revisions(engine) == head_revisions()
+
+
+def write_revision(message: str) -> list[str]:
+    """Autogenerate the next revision from the tables of TABLE_MODULES, against a scratch
+    SQLite database at head; returns the paths written. Review the file before committing."""
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = make_engine(f"sqlite:///{Path(scratch) / 'head.db'}")
+        try:
+            upgrade(engine)
+            config = alembic_config()
+            heads = sorted(head_revisions())
+            next_id = f"{max(int(h) for h in heads) + 1:04d}" if heads else "0001"
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                made = command.revision(config, message=message, autogenerate=True, rev_id=next_id)
+        finally:
+            engine.dispose()
+    scripts = made if isinstance(made, list) else [made]
+    return [script.path for script in scripts if script is not None]
 
 
 def upgrade(engine: Engine, loaders: Sequence[Loader] = ()) -> None:

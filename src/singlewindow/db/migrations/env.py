@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 from singlewindow.db.session import make_engine
 from singlewindow.db.tables_registry import load_metadata, registered_table_names
+from singlewindow.db.types import UtcDateTime
 
 target_metadata = load_metadata()
 _OWNED = registered_table_names()
@@ -22,6 +26,14 @@ def _include_object(
     return True
 
 
+def _render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | Literal[False]:
+    # Our column types render as their own name with an import, not as a dotted path.
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        autogen_context.imports.add("from singlewindow.db.types import UtcDateTime")
+        return "UtcDateTime()"
+    return False
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -29,6 +41,7 @@ def _run(connection: Connection) -> None:
         include_object=_include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
