@@ -93,8 +93,15 @@ def parse_bytes(data: bytes, limits: ParseLimits = ParseLimits()) -> etree._Elem
                 exc.lineno,
             ) from None
         raise Unparsable(
-            [Problem("xml.not_well_formed", f"报文不是格式良好的 XML：{msg}",
-                     f"document is not well-formed XML: {msg}", path="/", line=exc.lineno)]
+            [
+                Problem(
+                    "xml.not_well_formed",
+                    f"报文不是格式良好的 XML：{msg}",
+                    f"document is not well-formed XML: {msg}",
+                    path="/",
+                    line=exc.lineno,
+                )
+            ]
         ) from None
     if root is None:
         raise Unparsable([Problem("xml.empty", "报文为空", "document is empty", path="/")])

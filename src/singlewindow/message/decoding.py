@@ -1,0 +1,224 @@
+"""decode / check: parse, judge the format, build typed records.
+
+Valid documents take the fast path: the exported XSD compiled by libxml2 judges the tree in C, then
+one light walk reads the values into records. Only a refused document is walked by the rich
+checker (`checking`) that names every error; if it finds nothing the XSD's own verdict is kept,
+so `check` and the XSD can never disagree about validity.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from singlewindow.kit.errors import DomainError, Problem
+from singlewindow.message.checking import (
+    EXTEND,
+    FAST,
+    GROUP,
+    SIGNATURE,
+    compiled_root,
+    root_problems,
+    wrong_root,
+)
+from singlewindow.message.definitions import CEB_NS, SignatureDef, definition, message_type_of_root
+from singlewindow.message.records import Message
+from singlewindow.message.schema import compiled_xsd
+from singlewindow.message.xmlsafe import HostileInput, ParseLimits, Unparsable, parse_bytes
+
+__all__ = ["CheckResult", "FormatInvalid", "check", "decode"]
+
+DEFAULT_LIMITS = ParseLimits()
+
+# Fields whose values identify a business record in receipts (SPEC §3.1 receipt heads).
+KEY_FIELDS = (
+    "guid", "orderNo", "ebpCode", "ebcCode", "payCode", "payTransactionId", "logisticsCode",
+    "logisticsNo", "agentCode", "copNo", "preNo", "invtNo", "customsCode", "billNo", "taxNo",
+)  # fmt: skip
+_PRIMARY_KEYS = ("orderNo", "payTransactionId", "logisticsNo", "copNo", "invtNo", "preNo",
+                 "billNo", "taxNo", "guid")  # fmt: skip
+
+
+class FormatInvalid(DomainError):
+    """The message breaks the standard's schema; `problems` lists every error found."""
+
+    def __init__(
+        self,
+        problems: list[Problem],
+        *,
+        message_type: str | None = None,
+        record_keys: tuple[dict[str, str], ...] = (),
+    ) -> None:
+        self.message_type = message_type
+        # Per business record, in document order: the identifying leaves that could be read
+        # (guid, orderNo, ebpCode, invtNo, …), so a receipt per record can still be made.
+        self.record_keys = record_keys
+        super().__init__(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    message_type: str | None
+    valid: bool
+    records: int
+    errors: tuple[Problem, ...]
+
+
+_local = threading.local()
+
+
+def _validator(message_type: str) -> etree.XMLSchema:
+    # libxml2 validation contexts are not shared between threads: one compiled schema each.
+    cache: dict[str, etree.XMLSchema] | None = getattr(_local, "schemas", None)
+    if cache is None:
+        cache = _local.schemas = {}
+    schema = cache.get(message_type)
+    if schema is None:
+        schema = cache[message_type] = compiled_xsd(message_type, shared=False)
+    return schema
+
+
+def _joined_text(el: Any) -> str:
+    # A valid leaf can only hold comments or PIs besides text; its value is the text around them.
+    return (el.text or "") + "".join(node.tail or "" for node in el)
+
+
+def _opaque(el: Any) -> bytes:
+    return etree.tostring(el, method="c14n", exclusive=True, with_comments=False)
+
+
+def _fast(el: Any, comp: Any) -> Any:
+    """Read a group of a schema-valid tree: no checks, one dict lookup per child."""
+    values: list[Any] = [None] * comp.n
+    tags, kinds, repeat = comp.tags, comp.kinds, comp.repeat
+    for child in el:
+        index = tags.get(child.tag)
+        if index is None:  # comment or processing instruction
+            continue
+        kind = kinds[index]
+        if kind <= FAST:
+            value = child.text
+            if len(child):
+                value = _joined_text(child)
+            elif value is None:
+                value = ""
+        elif kind == GROUP:
+            value = _fast(child, comp.subs[index])
+        elif kind in (EXTEND, SIGNATURE):
+            value = _opaque(child)
+        else:
+            value = True
+        if repeat[index]:
+            found = values[index]
+            if found is None:
+                values[index] = [value]
+            else:
+                found.append(value)
+        else:
+            values[index] = value
+    for index in comp.repeated:
+        found = values[index]
+        values[index] = () if found is None else tuple(found)
+    return values if comp.cls is None else comp.cls(*values)
+
+
+def _message(root: Any, message_type: str) -> Message:
+    spec = definition(message_type)
+    values = _fast(root, compiled_root(message_type))
+    fields: dict[str, Any] = {}
+    for child, value in zip(spec.root.children, values, strict=True):
+        if child.name == spec.business_node:
+            fields["records"] = value if isinstance(value, tuple) else (value,)
+        elif child.name == "BaseTransfer":
+            fields["base_transfer"] = value
+        elif child.name == "BaseSubscribe":
+            fields["base_subscribe"] = value
+        elif child.name == "ExtendMessage":
+            fields["extend_message"] = value
+        elif isinstance(child, SignatureDef):
+            fields["signature"] = value
+            fields["has_signature"] = value is not None
+    return Message(
+        message_type=message_type, guid=root.get("guid"), version=root.get("version"), **fields
+    )
+
+
+def _schema_problem(schema: etree.XMLSchema, root: Any) -> Problem:
+    # Only reached if the rich checker missed a rule the XSD enforces; keep libxml2's verdict.
+    log: Any = schema.error_log
+    error = log.last_error
+    text = error.message if error is not None else "schema validation failed"
+    return Problem(
+        "format.schema",
+        f"报文不能通过报文规范的 schema 校验：{text}",
+        f"document fails the standard's schema: {text}",
+        path="/" + etree.QName(root).localname,
+        line=error.line if error is not None else None,
+    )
+
+
+def _record_keys(root: Any, message_type: str) -> tuple[dict[str, str], ...]:
+    spec = definition(message_type)
+    keys = []
+    for node in root.iterchildren(f"{{{CEB_NS}}}{spec.business_node}"):
+        found: dict[str, str] = {}
+        # The business node's own leaves, then those of its first group (the Head).
+        scopes = [node, *node.iterchildren(f"{{{CEB_NS}}}*")][:2]
+        for scope in scopes:
+            for name in KEY_FIELDS:
+                text = scope.findtext(f"{{{CEB_NS}}}{name}")
+                if text and name not in found:
+                    found[name] = text
+        keys.append(found)
+    return tuple(keys)
+
+
+def _primary(keys: dict[str, str]) -> str:
+    return next((keys[name] for name in _PRIMARY_KEYS if name in keys), "")
+
+
+def _with_records(
+    problems: list[Problem], keys: tuple[dict[str, str], ...], node: str
+) -> list[Problem]:
+    out = []
+    for problem in problems:
+        marker = f"/{node}["
+        at = problem.path.find(marker)
+        if at >= 0:
+            index = int(problem.path[at + len(marker) :].split("]", 1)[0]) - 1
+            if 0 <= index < len(keys):
+                problem = dataclasses.replace(problem, record=_primary(keys[index]))
+        out.append(problem)
+    return out
+
+
+def decode(data: bytes, *, limits: ParseLimits = DEFAULT_LIMITS) -> Message:
+    """Parse, judge the format and build typed records. Raises HostileInput, Unparsable or
+    FormatInvalid (every format error, with per-record keys for receipts)."""
+    root = parse_bytes(data, limits)
+    qname = etree.QName(root)
+    message_type = message_type_of_root(qname.localname)
+    if message_type is None or qname.namespace != CEB_NS:
+        raise FormatInvalid([wrong_root(root)], message_type=message_type)
+    schema = _validator(message_type)
+    if schema.validate(root):
+        return _message(root, message_type)
+    problems = root_problems(root, message_type) or [_schema_problem(schema, root)]
+    keys = _record_keys(root, message_type)
+    problems = _with_records(problems, keys, definition(message_type).business_node)
+    raise FormatInvalid(problems, message_type=message_type, record_keys=keys)
+
+
+def check(data: bytes, *, limits: ParseLimits = DEFAULT_LIMITS) -> CheckResult:
+    """Judge a document; never raises for bad input."""
+    try:
+        message = decode(data, limits=limits)
+    except FormatInvalid as exc:
+        return CheckResult(exc.message_type, False, len(exc.record_keys), tuple(exc.problems))
+    except (HostileInput, Unparsable) as exc:
+        return CheckResult(None, False, 0, tuple(exc.problems))
+    return CheckResult(message.message_type, True, len(message.records), ())
