@@ -12,7 +12,12 @@ from sqlalchemy import MetaData
 
 from singlewindow.db.base import Base
 
-TABLE_MODULES = ["singlewindow.registry.tables", "singlewindow.auth.tables"]
+TABLE_MODULES = [
+    "singlewindow.registry.tables",
+    "singlewindow.auth.tables",
+    "singlewindow.declaration.tables",
+    "singlewindow.tax.tables",
+]
 
 
 def load_metadata() -> MetaData:
