@@ -37,7 +37,11 @@ def message_guid(seed: int, key: str) -> str:
 
 
 def _t14(when: datetime) -> str:
-    return f"{when:%Y%m%d%H%M%S}"
+    # The wall time as written (the datetimes are already in +08:00); strftime is slower.
+    return (
+        f"{when.year:04d}{when.month:02d}{when.day:02d}"
+        f"{when.hour:02d}{when.minute:02d}{when.second:02d}"
+    )
 
 
 def _money(v: Decimal) -> str:
