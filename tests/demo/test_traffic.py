@@ -4,7 +4,7 @@ import hashlib
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -13,7 +13,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from demo_schema import CEB, schema_errors
 
 from singlewindow.demo.plan import Defect, MonthPlan
 from singlewindow.demo.pricing import local_import_tax
@@ -27,7 +26,9 @@ from singlewindow.demo.zone import Zone, build_zone
 from singlewindow.kit.clock import CST
 from singlewindow.message.signing import load_signer, sign_document
 
+CEB = "{http://www.chinaport.gov.cn/ceb}"
 IMPORTS, EXPORTS = 400, 150
+SchemaErrors = Callable[[bytes], list[str]]
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +125,7 @@ def test_messages_come_in_time_order_within_the_month(messages: list[DemoMessage
 
 
 def test_every_unsigned_message_meets_the_schema_but_the_inventory_signature(
-    messages: list[DemoMessage],
+    messages: list[DemoMessage], schema_errors: SchemaErrors
 ) -> None:
     # CEB621 requires ds:Signature even when stored (appStatus 1); the others are complete.
     for m in messages:
@@ -157,7 +158,7 @@ def _self_signed_rsa() -> tuple[bytes, bytes]:
     return key_pem, cert.public_bytes(serialization.Encoding.PEM)
 
 
-def test_every_signed_message_meets_the_schema(zone: Zone) -> None:
+def test_every_signed_message_meets_the_schema(zone: Zone, schema_errors: SchemaErrors) -> None:
     signer = load_signer(*_self_signed_rsa())
     senders: list[str] = []
 
@@ -195,7 +196,10 @@ def test_every_signed_message_meets_the_schema(zone: Zone) -> None:
     ],
 )
 def test_the_checker_catches_what_the_schema_refuses(
-    messages: list[DemoMessage], mutation: tuple[bytes, bytes], expected: str
+    messages: list[DemoMessage],
+    mutation: tuple[bytes, bytes],
+    expected: str,
+    schema_errors: SchemaErrors,
 ) -> None:
     data = next(m.data for m in messages if Doc(m.data).type == "CEB511")
     assert schema_errors(data) == []

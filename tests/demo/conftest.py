@@ -1,4 +1,5 @@
-"""A tiny checker of CEB XML against the XSD facets in `data/fields` (for the demo tests).
+"""A tiny checker of CEB XML against the XSD facets in `data/fields`, as the fixture
+`schema_errors` (the suite imports test modules with importlib, so helpers live here).
 
 It judges what the XSD judges for these ten types: element order and occurrence, unknown
 elements, string lengths, decimal and int lexical forms with their digits, the root attributes.
@@ -10,8 +11,11 @@ from __future__ import annotations
 import csv
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 CEB = "{http://www.chinaport.gov.cn/ceb}"
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
@@ -124,7 +128,7 @@ def _group(node: Node, element: ET.Element, path: str) -> list[str]:
     return errors
 
 
-def schema_errors(data: bytes) -> list[str]:
+def check_schema(data: bytes) -> list[str]:
     root_el = ET.fromstring(data)
     name = root_el.tag.removeprefix(CEB)
     if not re.fullmatch(r"CEB\d{3}Message", name):
@@ -138,3 +142,8 @@ def schema_errors(data: bytes) -> list[str]:
         else:
             errors += _leaf(attr, value, attr.name)
     return errors + _group(root, root_el, f"/{name}")
+
+
+@pytest.fixture(scope="session")
+def schema_errors() -> Callable[[bytes], list[str]]:
+    return check_schema
