@@ -19,10 +19,12 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import rsa as rsa_keys
 from cryptography.x509.oid import NameOID
 from lxml import etree
 from tongsuopy.crypto import serialization as sm_serialization
+
+from singlewindow.message.signing import load_signer, sign_document
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "signing"
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -44,7 +46,7 @@ class KeyPair:
 
 @functools.cache
 def rsa_pair(cn: str, serial: int) -> KeyPair:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = rsa_keys.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
     start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     cert = (
@@ -192,3 +194,24 @@ def sm3(data: bytes) -> bytes:
 
 def sha1(data: bytes) -> bytes:
     return hashlib.sha1(data).digest()
+
+
+# The parties of the tests: an enterprise's SM2 and RSA keys, and someone else's.
+def sm2() -> KeyPair:
+    return sm2_pair("ebp-sm2", "03000000000cde6f")
+
+
+def sm2_other() -> KeyPair:
+    return sm2_pair("other-sm2", "0a0b")
+
+
+def rsa() -> KeyPair:
+    return rsa_pair("ebp-rsa", 0x3039)
+
+
+def rsa_other() -> KeyPair:
+    return rsa_pair("other-rsa", 0x1234)
+
+
+def sign(data: bytes, pair: KeyPair, algorithm: str | None = None) -> bytes:
+    return sign_document(data, load_signer(pair.key_pem, pair.cert_pem), algorithm)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from keys import rsa_pair, signature_bytes, sm2_pair, unsigned
+from tests.message.keys import rsa_pair, signature_bytes, sm2_pair, unsigned
 from typer.testing import CliRunner
 
 from singlewindow.message.signing_cli import register

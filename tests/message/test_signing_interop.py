@@ -16,21 +16,13 @@ import pytest
 import xmlsec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from gmssl import sm2 as gmssl_sm2
-from keys import DS, c14n, hand_signed, rsa_pair, sm2_pair, sm3, unsigned, with_extend_message
 from lxml import etree
+from tests.message.keys import DS, c14n, hand_signed, rsa, sm2, sm3, unsigned, with_extend_message
 
 from singlewindow.message.signing import load_signer, sign_document, verify_document
 
 SM2_2022 = "http://www.chinaport.gov.cn/2022/04/xmldsig#sm2-sm3"
 SM3_2022 = "http://www.chinaport.gov.cn/2022/04/xmldsig#sm3"
-
-
-def sm2():
-    return sm2_pair("ebp-sm2", "03000000000cde6f")
-
-
-def rsa():
-    return rsa_pair("ebp-rsa", 0x3039)
 
 
 def _xmlsec_verify(signed: bytes, cert_pem: bytes) -> None:
