@@ -26,7 +26,8 @@ from tongsuopy.crypto import serialization as sm_serialization
 
 from singlewindow.message.signing import load_signer, sign_document
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "signing"
+# The official samples, shared with the codec tests (sources: tests/data/samples/SOURCES.md).
+DATA = Path(__file__).resolve().parent.parent / "data" / "samples"
 DS = "http://www.w3.org/2000/09/xmldsig#"
 C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
