@@ -240,11 +240,10 @@ def test_import_parcels_without_defect_are_consistent(
             assert D(line["price"]) * D(line["qty"]) == D(line["totalPrice"])
         actural = D(h["goodsValue"]) + D(h["freight"]) + D(h["taxTotal"]) - D(h["discount"])
         assert D(h["acturalPaid"]) == actural == D(pay.head["amountPaid"])
-        tax = local_import_tax(
-            [(x["gcode"], D(x["totalPrice"])) for x in inv.lines],
-            D(inv.head["freight"]),
-            D(inv.head["insuredFee"]),
-        )
+        assert [(ln.commodity.hs_code, ln.total_price) for ln in p.lines] == [
+            (x["gcode"], D(x["totalPrice"])) for x in inv.lines
+        ]
+        tax = local_import_tax(p.lines, D(inv.head["freight"]), D(inv.head["insuredFee"]))
         assert D(h["taxTotal"]) * 100 == tax
         for f in ("consignee", "consigneeTelephone", "consigneeAddress"):
             assert h[f] == w.head[f]

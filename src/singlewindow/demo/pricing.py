@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
+from singlewindow.demo.plan import PlanLine
 from singlewindow.kit.money import Fen, yuan_to_fen
 
 VAT_RATE = Decimal("0.13")
@@ -19,24 +20,24 @@ PREFERENTIAL_SHARE = Decimal("0.7")
 # below the high-end threshold, so they carry none.
 CT_RATES: dict[str, Decimal] = {"2204210000": Decimal("0.10")}
 
-# (hs_code, line total price) of each goods line, then freight and insurance of the parcel.
-TaxFunction = Callable[[Sequence[tuple[str, Decimal]], Decimal, Decimal], Fen]
+# The goods lines (HS code, quantities, statutory unit, total price), then freight and
+# insurance of the parcel -> the tax the platform withholds, in fen.
+TaxFunction = Callable[[Sequence[PlanLine], Decimal, Decimal], Fen]
 
 
-def local_import_tax(
-    lines: Sequence[tuple[str, Decimal]], freight: Decimal, insured_fee: Decimal
-) -> Fen:
+def local_import_tax(lines: Sequence[PlanLine], freight: Decimal, insured_fee: Decimal) -> Fen:
     """Preferential VAT + CT in fen; freight and insurance shared out by line value.
 
     Each tax is summed exactly over the lines and rounded half-up to the fen once.
     """
-    goods = sum((total for _, total in lines), Decimal(0))
+    goods = sum((ln.total_price for ln in lines), Decimal(0))
     extra = freight + insured_fee
     ct = Decimal(0)
     vat = Decimal(0)
-    for hs, total in lines:
+    for ln in lines:
+        total = ln.total_price
         value = total + (extra * total / goods if goods else Decimal(0))
-        rate = CT_RATES.get(hs, Decimal(0))
+        rate = CT_RATES.get(ln.commodity.hs_code, Decimal(0))
         line_ct = value / (1 - rate) * rate
         ct += line_ct
         vat += (value + line_ct) * VAT_RATE

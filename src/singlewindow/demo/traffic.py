@@ -300,9 +300,7 @@ class _Generator:
         discount = Decimal(0)
         if rng.random() < 0.3:  # coupons and points: a non-cash part of the price
             discount = _cents(rng, 1, max(2, min(50, int(goods_value / 10))))
-        tax = fen_to_yuan(
-            self.tax([(ln.commodity.hs_code, ln.total_price) for ln in lines], freight, insured)
-        )
+        tax = fen_to_yuan(self.tax(lines, freight, insured))
         actural = goods_value + freight + tax - discount
         paid = actural
         if defect is Defect.AMOUNT_MISMATCH:
