@@ -123,12 +123,9 @@ def _simple_text(el: Any, path: str, problems: list[Problem]) -> str:
     return "".join(parts)
 
 
-def _walk(el: Any, comp: _Compiled, path: str, problems: list[Problem]) -> Any:
-    """Judge and read one group element; returns its record (or the child values for the root),
-    or None when something in it was wrong."""
-    before = len(problems)
-    values: list[Any] = [None] * comp.n
-    tags, kinds, maxs, repeat = comp.tags, comp.kinds, comp.maxs, comp.repeat
+def _walk(el: Any, comp: _Compiled, path: str, problems: list[Problem]) -> None:
+    """Judge one group element, appending every problem found in it and below it."""
+    tags, kinds, maxs = comp.tags, comp.kinds, comp.maxs
     if _is_text(el.text):
         problems.append(_text_problem(path, el))
     pos, count = -1, 0
@@ -189,41 +186,16 @@ def _walk(el: Any, comp: _Compiled, path: str, problems: list[Problem]) -> Any:
                 found = _leaf(child, comp, index, count, path, text)
                 if found is not None:
                     problems.append(found)
-            value: Any = text
-        elif kind == GROUP:
+        elif kind in (GROUP, EXTEND):
             sub = comp.subs[index]
-            value = _walk(child, sub, _child_path(comp, index, count, path), problems)  # type: ignore[arg-type]
-        elif kind == EXTEND:
-            _walk(child, comp.subs[index], _child_path(comp, index, count, path), problems)  # type: ignore[arg-type]
-            value = _opaque(child)
-        elif kind == SIGNATURE:
-            value = _opaque(child)
-        else:
-            value = True  # any XML, not judged
-        if repeat[index]:
-            found_list = values[index]
-            if found_list is None:
-                values[index] = [value]
-            else:
-                found_list.append(value)
-        else:
-            values[index] = value
+            assert sub is not None
+            _walk(child, sub, _child_path(comp, index, count, path), problems)
+        # SIGNATURE and ANY: opaque, judged by the signature verifier or not at all.
     if pos >= 0 and count < comp.mins[pos]:
         problems.append(_missing(el, comp, pos, path))
     for skipped in range(pos + 1, comp.n):
         if comp.mins[skipped]:
             problems.append(_missing(el, comp, skipped, path))
-    if len(problems) > before:
-        return None
-    for index in range(comp.n):
-        if repeat[index]:
-            found_list = values[index]
-            values[index] = () if found_list is None else tuple(found_list)
-    return values if comp.cls is None else comp.cls(*values)
-
-
-def _opaque(el: Any) -> bytes:
-    return etree.tostring(el, method="c14n", exclusive=True, with_comments=False)
 
 
 def _child_path(comp: _Compiled, index: int, count: int, path: str) -> str:
