@@ -14,6 +14,8 @@ from singlewindow.db.session import make_engine, make_sessionmaker
 from singlewindow.kit.clock import Clock, system_clock
 from singlewindow.kit.errors import DomainError, Forbidden, NotFound
 from singlewindow.registry.routes import router as registry_router
+from singlewindow.release.context import load_reference_data
+from singlewindow.release.routes import router as clearance_router
 
 health_router = APIRouter(tags=["health"])
 
@@ -24,7 +26,7 @@ def health() -> dict[str, str]:
 
 
 # Every capability's routes, mounted in this order. Append new routers here.
-ROUTERS: list[APIRouter] = [health_router, registry_router]
+ROUTERS: list[APIRouter] = [health_router, registry_router, clearance_router]
 
 # Most specific first: Unauthenticated, NotFound and Forbidden are DomainErrors too.
 _STATUS: list[tuple[type[DomainError], int]] = [
@@ -52,7 +54,7 @@ def create_app(*, database_url: str | None = None, clock: Clock | None = None) -
     is migrated by `singlewindow db upgrade`."""
     engine = make_engine(database_url)
     if engine.dialect.name == "sqlite":
-        ensure_schema(engine)
+        ensure_schema(engine, [load_reference_data])
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

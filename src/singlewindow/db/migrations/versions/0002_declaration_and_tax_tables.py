@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 from singlewindow.db.types import UtcDateTime
 
 revision = "0002"

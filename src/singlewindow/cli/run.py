@@ -1,0 +1,47 @@
+"""Running the platform: `serve` and the demo's main job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs) on the configured database."""
+    import uvicorn
+
+    from singlewindow.api.app import create_app
+
+    typer.echo(f"singlewindow serving at http://{host}:{port} (OpenAPI at /docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
+def demo(
+    serve: Annotated[bool, typer.Option("--serve", help="Keep the platform up afterwards")] = False,
+    parcels: Annotated[int, typer.Option(help="Parcels to replay (60 % import)")] = 10_000,
+    database: Annotated[Path, typer.Option(help="SQLite file, made anew")] = Path(
+        "singlewindow.db"
+    ),
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Port (default: a free one)")] = None,
+) -> None:
+    """The main job: file a synthetic Xuchang zone and replay a month of signed parcels through
+    the HTTP API, then print what happened."""
+    from singlewindow.demo.runner import run_demo
+
+    imports = parcels * 6 // 10
+    raise typer.Exit(
+        run_demo(
+            database=database,
+            import_parcels=imports,
+            export_parcels=parcels - imports,
+            serve=serve,
+            host=host,
+            port=port,
+        )
+    )

@@ -1,0 +1,157 @@
+"""The inventory status machine: the one place an inventory's status changes.
+
+Every move is compare-and-set on the status expected and leaves a transition row (time, actor,
+reason codes, facts) and a receipt for the declarant.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from singlewindow.declaration import repository
+from singlewindow.declaration.domain import DECLARATION_TYPES, ReturnStatus
+from singlewindow.declaration.tables import DocumentRow, InventoryRow, ReceiptRow, TransitionRow
+from singlewindow.release.domain import ReceiptView, Verdict
+
+S = ReturnStatus
+
+# Moves the standard's status flow allows (SPEC §11.6, the clearance issue §6).
+ALLOWED: dict[str, frozenset[str]] = {
+    "": frozenset({S.TEMPORARILY_SAVED, S.STORED, S.REFUSED}),
+    S.TEMPORARILY_SAVED: frozenset({S.STORED, S.REFUSED, S.TEMPORARILY_SAVED}),
+    S.STORED: frozenset({S.STORED, S.REFUSED, S.RELEASED, S.INSPECTION, S.CONCLUDED}),
+    S.CONCLUDED: frozenset({S.RELEASED, S.INSPECTION, S.REFUSED}),
+    S.INSPECTION: frozenset({S.RELEASED, S.REFUSED}),
+    S.RELEASED: frozenset({S.CLOSED, S.REFUSED}),
+    S.CLOSED: frozenset(),
+    S.REFUSED: frozenset({S.STORED, S.TEMPORARILY_SAVED, S.REFUSED}),
+}
+
+RETURN_INFO: dict[str, str] = {
+    S.TEMPORARILY_SAVED: "电子口岸已暂存 temporarily saved",
+    S.DECLARING: "电子口岸申报中 declaring",
+    S.STORED: "海关入库 stored",
+    S.CONCLUDED: "海关审结 concluded",
+    S.INSPECTION: "查验 selected for inspection",
+    S.RELEASED: "放行 released",
+    S.CLOSED: "结关 closed",
+    S.REFUSED: "海关退单 refused",
+}
+
+
+class TransitionRefused(Exception):
+    """The inventory was not in the status expected (somebody else moved it first)."""
+
+
+def info_for(status: str, reasons: tuple[str, ...]) -> str:
+    base = RETURN_INFO.get(status, status)
+    return f"{base}: {', '.join(reasons)}" if reasons else base
+
+
+def move_inventory(
+    session: Session,
+    inventory: InventoryRow,
+    document: DocumentRow,
+    verdict: Verdict,
+    *,
+    actor: str,
+    now: datetime,
+    message_guid: str,
+    initial: bool,
+    receipt: bool = True,
+    **columns: Any,
+) -> ReceiptView | None:
+    """Move an inventory to the verdict's status (compare-and-set), record why, and receipt it
+    (`receipt=False` for a step that is immediately followed by another, e.g. stored → released)."""
+    expected = inventory.status
+    if verdict.status not in ALLOWED.get(expected, frozenset()):
+        raise TransitionRefused(f"{expected} -> {verdict.status} is not a move the standard has")
+    if not repository.compare_and_set_status(
+        session, inventory.id, expected, verdict.status, now, **columns
+    ):
+        raise TransitionRefused(f"inventory {inventory.id} is no longer {expected}")
+    inventory.status = verdict.status
+    for name, value in columns.items():
+        setattr(inventory, name, value)
+    session.add(
+        TransitionRow(
+            inventory_id=inventory.id,
+            at=now,
+            from_status=expected,
+            to_status=verdict.status,
+            actor=actor,
+            reasons=list(verdict.reasons),
+            facts=verdict.facts,
+        )
+    )
+    document.status = verdict.status
+    if not receipt:
+        return None
+    return write_receipt(
+        session,
+        document,
+        verdict.status,
+        verdict.reasons,
+        now=now,
+        message_guid=message_guid,
+        initial=initial,
+        inventory=inventory,
+        info=verdict.info,
+    )
+
+
+def write_receipt(
+    session: Session,
+    document: DocumentRow | None,
+    status: str,
+    reasons: tuple[str, ...],
+    *,
+    now: datetime,
+    message_guid: str,
+    initial: bool,
+    inventory: InventoryRow | None = None,
+    info: str = "",
+    message_type: str = "",
+    record_guid: str = "",
+    keys: dict[str, str] | None = None,
+    recipient: str = "",
+) -> ReceiptView:
+    """Store a receipt for one business record and return its view."""
+    mt = document.message_type if document is not None else message_type
+    dt = DECLARATION_TYPES.get(mt)
+    key_fields = dict(keys or {})
+    if inventory is not None and inventory.invt_no:
+        key_fields["invtNo"] = inventory.invt_no
+    text = info or info_for(status, reasons)
+    row = ReceiptRow(
+        message_guid=message_guid,
+        record_guid=document.record_guid if document is not None else record_guid,
+        message_type=mt,
+        receipt_type=dt.receipt_type if dt else "CEB900",
+        recipient=document.cop_code if document is not None else recipient,
+        inventory_id=inventory.id if inventory is not None else None,
+        initial=initial,
+        return_status=status,
+        return_info=text[:1000],
+        reasons=list(reasons),
+        keys=key_fields,
+        at=now,
+    )
+    session.add(row)
+    return view_of(row)
+
+
+def view_of(row: ReceiptRow) -> ReceiptView:
+    return ReceiptView(
+        message_type=row.message_type,
+        message_guid=row.message_guid,
+        guid=row.record_guid,
+        keys=dict(row.keys),
+        return_status=row.return_status,
+        return_info=row.return_info,
+        reasons=tuple(row.reasons),
+        time=row.at.strftime("%Y%m%d%H%M%S%f")[:17],
+    )

@@ -1,0 +1,420 @@
+"""Ingest: one or many CEB messages in, one receipt per business record out.
+
+Order of judgement for a message: hostile or unparsable → format → guid reuse (or an identical
+resubmission, answered with its original receipts) → sender (filed, role, API key, signature)
+→ per record: codes and arithmetic → store by appType/appStatus → comparison and release of
+the inventories it completes. A message refused as a whole stores nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from singlewindow.auth.domain import Principal
+from singlewindow.declaration import repository
+from singlewindow.declaration.domain import DECLARATION_TYPES, Kind, RecordKeys, ReturnStatus
+from singlewindow.declaration.rules import (
+    check_arithmetic,
+    check_codes,
+    head_of,
+    record_keys,
+)
+from singlewindow.declaration.tables import DocumentRow, MessageRow
+from singlewindow.kit.errors import DomainError, NotFound, Problem
+from singlewindow.message import FormatInvalid, Message, decode, record_to_json
+from singlewindow.message.signing import certificate_fingerprint, verify_document
+from singlewindow.message.xmlsafe import HostileInput, Unparsable
+from singlewindow.registry import service as registry
+from singlewindow.release import clearance, withdrawal
+from singlewindow.release.context import ClearanceContext
+from singlewindow.release.domain import ReceiptView, Verdict, sender_of
+from singlewindow.release.machine import move_inventory, view_of, write_receipt
+
+S = ReturnStatus
+DELETED = "deleted"
+RELEASED_OR_LATER = frozenset({S.RELEASED, S.CLOSED, S.INSPECTION})
+
+
+@dataclass
+class _Decoded:
+    data: bytes
+    sha256: str
+    message: Message | None
+    refusal: DomainError | None
+    record_keys: list[dict[str, str]]
+
+
+def submit_messages(
+    session: Session,
+    ctx: ClearanceContext,
+    payloads: Sequence[bytes],
+    *,
+    submitter: str | None = None,
+    actor: str = "platform",
+) -> list[ReceiptView]:
+    """Judge and store a batch of messages. `submitter` is the enterprise code an API key
+    belongs to (None for the platform's own operators); its messages must carry that copCode."""
+    now = ctx.clock()
+    decoded = [_decode(data) for data in payloads]
+    guids = [d.message.guid for d in decoded if d.message is not None]
+    known = repository.find_messages(session, guids)
+    codes = {sender_of(d.message) for d in decoded if d.message is not None}
+    enterprises = registry.get_enterprises(session, codes)
+    repository.lock_keys(session, _lock_keys(decoded))
+
+    receipts: list[ReceiptView] = []
+    seen: dict[str, str] = {}
+    for item in decoded:
+        msg = item.message
+        if msg is None:
+            assert item.refusal is not None
+            receipts.extend(_refuse_whole(item, item.refusal, now))
+            continue
+        previous = known.get(msg.guid)
+        previous_sha: str | None = previous.sha256 if previous is not None else seen.get(msg.guid)
+        if previous_sha is not None:
+            if previous_sha == item.sha256:
+                receipts.extend(view_of(r) for r in repository.initial_receipts(session, msg.guid))
+            else:
+                receipts.extend(
+                    _refuse_whole(
+                        item,
+                        _problem(
+                            "message.guid_reused",
+                            f"报文编号 {msg.guid} 已被另一份内容不同的报文使用",
+                            f"message guid {msg.guid} was used before by other content",
+                        ),
+                        now,
+                    )
+                )
+            continue
+        refusal = _judge_sender(msg, item.data, enterprises, submitter)
+        if refusal is not None:
+            receipts.extend(_refuse_whole(item, refusal, now))
+            continue
+        seen[msg.guid] = item.sha256
+        session.add(
+            MessageRow(
+                guid=msg.guid,
+                sha256=item.sha256,
+                message_type=msg.message_type,
+                cop_code=sender_of(msg),
+                received_at=now,
+                record_count=len(msg.records),
+                raw=item.data,
+            )
+        )
+        session.flush()
+        for index, record in enumerate(msg.records, 1):
+            receipts.append(
+                _process_record(session, ctx, msg, index, record_to_json(record), now, actor)
+            )
+    return receipts
+
+
+def _decode(data: bytes) -> _Decoded:
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        return _Decoded(data, sha, decode(data), None, [])
+    except FormatInvalid as exc:
+        return _Decoded(data, sha, None, exc, list(exc.record_keys))
+    except (HostileInput, Unparsable) as exc:
+        return _Decoded(data, sha, None, exc, [])
+
+
+def _problem(code: str, zh: str, en: str) -> DomainError:
+    return DomainError([Problem(code, zh, en)])
+
+
+def _lock_keys(decoded: list[_Decoded]) -> list[str]:
+    keys: list[str] = []
+    for item in decoded:
+        if item.message is None:
+            continue
+        for record in item.message.records:
+            body = record_to_json(record)
+            k = record_keys(body)
+            keys.append(_order_key(k))
+            keys.append(_logistics_key(k))
+            buyer = head_of(body).get("buyerIdNumber")
+            if buyer:
+                # The yearly quota is per buyer: one buyer's inventories are judged one at a time.
+                keys.append(f"buyer|{buyer}")
+    return keys
+
+
+def _order_key(k: RecordKeys) -> str:
+    return f"{k.ebp_code}|{k.order_no}" if k.ebp_code and k.order_no else ""
+
+
+def _logistics_key(k: RecordKeys) -> str:
+    return f"{k.logistics_code}|{k.logistics_no}" if k.logistics_code and k.logistics_no else ""
+
+
+def _refuse_whole(item: _Decoded, refusal: DomainError, now: datetime) -> list[ReceiptView]:
+    """A message refused as a whole: one receipt per record it holds (one if none can be read);
+    nothing is stored."""
+    msg = item.message
+    mt = msg.message_type if msg is not None else (getattr(refusal, "message_type", None) or "")
+    guid = msg.guid if msg is not None else ""
+    reasons = tuple(dict.fromkeys(p.code for p in refusal.problems))
+    info = "; ".join(f"{p.path} {p.message_zh} / {p.message_en}".strip() for p in refusal.problems)
+    if msg is not None:
+        keys_list = [record_keys(record_to_json(r)) for r in msg.records]
+        per_record = [(k.guid, k.receipt_fields()) for k in keys_list]
+    elif item.record_keys:
+        per_record = [
+            (k.get("guid", ""), {n: v for n, v in k.items() if n != "guid"})
+            for k in item.record_keys
+        ]
+    else:
+        per_record = [("", {})]
+    stamp = now.strftime("%Y%m%d%H%M%S%f")[:17]
+    return [
+        ReceiptView(mt, guid, rguid, keys, S.REFUSED, info[:1000], reasons, stamp)
+        for rguid, keys in per_record
+    ]
+
+
+def _judge_sender(
+    msg: Message, data: bytes, enterprises: dict[str, Any], submitter: str | None
+) -> DomainError | None:
+    cop = sender_of(msg)
+    dt = DECLARATION_TYPES.get(msg.message_type)
+    if dt is None:
+        return _problem(
+            "sender.not_a_declaration",
+            f"{msg.message_type} 不是企业向平台申报的报文类型",
+            f"{msg.message_type} is not a message type enterprises declare to the platform",
+        )
+    if submitter is not None and submitter != cop:
+        return _problem(
+            "sender.not_key_holder",
+            f"传输企业 copCode {cop} 与 API 密钥所属企业 {submitter} 不一致",
+            f"BaseTransfer/copCode {cop} is not the enterprise of the API key ({submitter})",
+        )
+    enterprise = enterprises.get(cop)
+    if enterprise is None:
+        return _problem(
+            "sender.not_filed",
+            f"传输企业 {cop} 未在平台备案",
+            f"sender {cop} (BaseTransfer/copCode) is not filed on the platform",
+        )
+    roles = {str(r) for r in enterprise.roles}
+    if not roles & dt.sender_roles:
+        need = "/".join(sorted(dt.sender_roles))
+        return _problem(
+            "sender.role_missing",
+            f"传输企业 {cop} 未备案 {need} 角色，不能发送 {msg.message_type}",
+            f"sender {cop} is not filed with a role that may send {msg.message_type} ({need})",
+        )
+    declared = any(record_keys(record_to_json(r)).app_status == "2" for r in msg.records)
+    if msg.has_signature:
+        result = verify_document(data)
+        if not result.valid:
+            return _problem(
+                result.reason_code,
+                f"报文签名验证失败：{result.reason_zh}",
+                f"the message's signature does not verify: {result.reason_en}",
+            )
+        assert result.cert_der is not None
+        if certificate_fingerprint(result.cert_der) not in enterprise.certificate_fingerprints:
+            return _problem(
+                "sender.certificate_not_filed",
+                f"签名证书未在平台为企业 {cop} 备案",
+                f"the signing certificate is not filed for {cop}",
+            )
+    elif declared:
+        return _problem(
+            "sender.signature_required",
+            "appStatus 为 2（申报）的报文必须签名",
+            "a message with appStatus 2 (declare) must be signed",
+        )
+    return None
+
+
+def _doc_key(kind: Kind, k: RecordKeys) -> str:
+    if kind in (Kind.ORDER, Kind.PAYMENT, Kind.INVENTORY):
+        return _order_key(k)
+    if kind == Kind.WAYBILL:
+        return _logistics_key(k)
+    if kind in (Kind.CANCEL, Kind.RETURN) and k.invt_no:
+        return k.invt_no
+    return k.guid
+
+
+def _parties(k: RecordKeys, cop: str) -> str:
+    codes = {cop, k.ebp_code, k.ebc_code, k.agent_code, k.logistics_code, k.pay_code}
+    return " ".join(sorted(c for c in codes if c))
+
+
+def _process_record(
+    session: Session,
+    ctx: ClearanceContext,
+    msg: Message,
+    index: int,
+    record: dict[str, Any],
+    now: datetime,
+    actor: str,
+) -> ReceiptView:
+    dt = DECLARATION_TYPES[msg.message_type]
+    keys = record_keys(record)
+    node = f"/{msg.message_type}Message/{_node_name(record, msg)}[{index}]"
+    label = keys.order_no or keys.logistics_no or keys.invt_no or keys.guid
+    problems = check_codes(record, ctx.codes, where=node, label=label)
+    problems += check_arithmetic(msg.message_type, record, where=node, label=label)
+
+    def refuse(reasons: tuple[str, ...], info: str = "") -> ReceiptView:
+        return write_receipt(
+            session,
+            None,
+            S.REFUSED,
+            reasons,
+            now=now,
+            message_guid=msg.guid,
+            initial=True,
+            info=info,
+            message_type=msg.message_type,
+            record_guid=keys.guid,
+            keys=keys.receipt_fields(),
+            recipient=sender_of(msg),
+        )
+
+    if problems:
+        info = "; ".join(f"{p.path}: {p.message_zh} / {p.message_en}" for p in problems)
+        return refuse(tuple(dict.fromkeys(p.code for p in problems)), info)
+
+    if dt.kind in (Kind.ARRIVAL, Kind.DEPARTURE):
+        return clearance.handle_movement(session, ctx, msg, dt, record, keys, now, actor)
+    if dt.kind in (Kind.CANCEL, Kind.RETURN):
+        return withdrawal.handle_withdrawal(session, ctx, msg, dt, record, keys, now, actor)
+
+    doc_key = _doc_key(dt.kind, keys)
+    existing = repository.find_documents(session, msg.message_type, [doc_key]).get(doc_key)
+    inventory = (
+        repository.find_inventory(session, order_no=keys.order_no, ebp_code=keys.ebp_code)
+        if dt.kind == Kind.INVENTORY and existing is not None
+        else None
+    )
+    live = existing is not None and existing.status not in (DELETED, S.REFUSED)
+    if keys.app_type == "1" and live and existing is not None and existing.app_status == "2":
+        return refuse(
+            ("declaration.duplicate",),
+            f"已存在相同编号的单证 {doc_key} / a document {doc_key} already exists",
+        )
+    if keys.app_type in ("2", "3"):
+        if not live:
+            return refuse(
+                ("declaration.not_found",),
+                f"要变更或删除的单证 {doc_key} 不存在 / no document {doc_key} to change",
+            )
+        if inventory is not None and inventory.status in RELEASED_OR_LATER:
+            return refuse(
+                ("declaration.modify_after_release",),
+                "清单已放行，不能变更或删除 / the inventory is released: no change",
+            )
+
+    if keys.app_type == "3" and existing is not None:
+        existing.status = DELETED
+        if inventory is not None and inventory.status != S.REFUSED:
+            move_inventory(
+                session,
+                inventory,
+                existing,
+                Verdict(S.REFUSED, ("declaration.deleted",)),
+                actor=actor,
+                now=now,
+                message_guid=existing.message_guid,
+                initial=False,
+            )
+        return write_receipt(
+            session,
+            existing,
+            S.STORED,
+            (),
+            now=now,
+            message_guid=msg.guid,
+            initial=True,
+            keys=keys.receipt_fields(),
+            info="删除成功 deleted",
+        )
+
+    status = S.TEMPORARILY_SAVED if keys.app_status == "1" else S.STORED
+    cop = sender_of(msg)
+    if existing is None:
+        document = DocumentRow(
+            message_guid=msg.guid,
+            record_guid=keys.guid,
+            message_type=msg.message_type,
+            kind=dt.kind,
+            direction=dt.direction,
+            doc_key=doc_key,
+            order_key=_order_key(keys),
+            logistics_key=_logistics_key(keys),
+            cop_code=cop,
+            parties=_parties(keys, cop),
+            app_status=keys.app_status,
+            status=status,
+            version=1,
+            received_at=now,
+            body=record,
+        )
+        session.add(document)
+        session.flush()
+    else:
+        document = existing
+        document.message_guid, document.record_guid = msg.guid, keys.guid
+        document.body, document.app_status, document.status = record, keys.app_status, status
+        document.version += 1
+        document.received_at = now
+        document.parties = _parties(keys, cop)
+        document.order_key, document.logistics_key = _order_key(keys), _logistics_key(keys)
+
+    if dt.kind == Kind.INVENTORY:
+        return clearance.declare_inventory(
+            session, ctx, document, inventory, record, keys, now, actor, msg.guid
+        )
+    receipt = write_receipt(
+        session,
+        document,
+        status,
+        (),
+        now=now,
+        message_guid=msg.guid,
+        initial=True,
+        keys=keys.receipt_fields(),
+    )
+    if status == S.STORED:
+        clearance.recheck_waiting(session, ctx, document, now, actor)
+    return receipt
+
+
+def _node_name(record: dict[str, Any], msg: Message) -> str:
+    name = getattr(msg.records[0], "element_name", None) if msg.records else None
+    return str(name) if name else "record"
+
+
+def receipts_for(
+    session: Session, message_guid: str, principal: Principal | None
+) -> list[ReceiptView]:
+    """Every receipt of a message; an enterprise sees only receipts addressed to it."""
+    rows = repository.receipts_of_message(session, message_guid)
+    if principal is not None and principal.enterprise_code is not None:
+        rows = [r for r in rows if r.recipient == principal.enterprise_code]
+    if not rows:
+        raise NotFound(
+            [
+                Problem(
+                    "receipt.not_found",
+                    f"报文 {message_guid} 没有回执",
+                    f"no receipts for message {message_guid}",
+                )
+            ]
+        )
+    return [view_of(r) for r in rows]
