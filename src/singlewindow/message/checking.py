@@ -37,8 +37,24 @@ STRING, SLOW, FAST, GROUP, EXTEND, SIGNATURE, ANY = range(7)
 class _Compiled:
     """Flat tables of one group: tag → child index, and per index its kind and limits."""
 
-    __slots__ = ("cls", "defs", "fast", "group", "highs", "kinds", "lows", "maxs", "mins",
-                 "n", "names", "repeat", "repeated", "subs", "tags")  # fmt: skip
+    __slots__ = (
+        "cls",
+        "defs",
+        "fast",
+        "flat",
+        "group",
+        "highs",
+        "kinds",
+        "lows",
+        "maxs",
+        "mins",
+        "n",
+        "names",
+        "repeat",
+        "repeated",
+        "subs",
+        "tags",
+    )  # fmt: skip
 
     def __init__(self, message_type: str, path: str, group: GroupDef, is_root: bool) -> None:
         self.group = group
@@ -87,6 +103,7 @@ class _Compiled:
             self.fast.append(fast)
             self.subs.append(sub)
         self.repeated = tuple(i for i, many in enumerate(self.repeat) if many)
+        self.flat = not self.repeated and all(kind <= FAST for kind in self.kinds)
 
 
 @functools.cache

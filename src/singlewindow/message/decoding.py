@@ -25,14 +25,28 @@ from singlewindow.message.checking import (
     root_problems,
     wrong_root,
 )
-from singlewindow.message.definitions import CEB_NS, SignatureDef, definition, message_type_of_root
+from singlewindow.message.definitions import (
+    CEB_NS,
+    DS_NS,
+    SignatureDef,
+    definition,
+    message_type_of_root,
+)
 from singlewindow.message.records import Message
 from singlewindow.message.schema import compiled_xsd
-from singlewindow.message.xmlsafe import HostileInput, ParseLimits, Unparsable, parse_bytes
+from singlewindow.message.xmlsafe import (
+    HostileInput,
+    ParseLimits,
+    Unparsable,
+    check_subtree_depth,
+    parse_bytes,
+)
 
 __all__ = ["CheckResult", "FormatInvalid", "check", "decode"]
 
 DEFAULT_LIMITS = ParseLimits()
+_SIGNATURE_TAG = f"{{{DS_NS}}}Signature"
+_EXTEND_TAG = f"{{{CEB_NS}}}ExtendMessage"
 
 # Fields whose values identify a business record in receipts (SPEC §3.1 receipt heads).
 KEY_FIELDS = (
@@ -82,29 +96,27 @@ def _validator(message_type: str) -> etree.XMLSchema:
     return schema
 
 
-def _joined_text(el: Any) -> str:
-    # A valid leaf can only hold comments or PIs besides text; its value is the text around them.
-    return (el.text or "") + "".join(node.tail or "" for node in el)
-
-
 def _opaque(el: Any) -> bytes:
     return etree.tostring(el, method="c14n", exclusive=True, with_comments=False)
 
 
 def _fast(el: Any, comp: Any) -> Any:
-    """Read a group of a schema-valid tree: no checks, one dict lookup per child."""
+    """Read a group of a schema-valid tree (parsed without comments and PIs, so every leaf is
+    one text node): no checks, one dict lookup per child."""
     values: list[Any] = [None] * comp.n
-    tags, kinds, repeat = comp.tags, comp.kinds, comp.repeat
+    tags = comp.tags
+    if comp.flat:  # only leaves, none repeatable: the common head/list case
+        for child in el:
+            text = child.text
+            values[tags[child.tag]] = "" if text is None else text
+        return comp.cls(*values)
+    kinds, repeat = comp.kinds, comp.repeat
     for child in el:
-        index = tags.get(child.tag)
-        if index is None:  # comment or processing instruction
-            continue
+        index = tags[child.tag]
         kind = kinds[index]
         if kind <= FAST:
             value = child.text
-            if len(child):
-                value = _joined_text(child)
-            elif value is None:
+            if value is None:
                 value = ""
         elif kind == GROUP:
             value = _fast(child, comp.subs[index])
@@ -199,14 +211,19 @@ def _with_records(
 def decode(data: bytes, *, limits: ParseLimits = DEFAULT_LIMITS) -> Message:
     """Parse, judge the format and build typed records. Raises HostileInput, Unparsable or
     FormatInvalid (every format error, with per-record keys for receipts)."""
-    root = parse_bytes(data, limits)
+    root = parse_bytes(data, limits, check_depth=False, values_only=True)
     qname = etree.QName(root)
     message_type = message_type_of_root(qname.localname)
     if message_type is None or qname.namespace != CEB_NS:
+        check_subtree_depth(root, 1, limits.max_depth)
         raise FormatInvalid([wrong_root(root)], message_type=message_type)
     schema = _validator(message_type)
     if schema.validate(root):
+        # The schema bounds the depth of everything but the opaque children of the root.
+        for child in root.iterchildren(_SIGNATURE_TAG, _EXTEND_TAG):
+            check_subtree_depth(child, 2, limits.max_depth)
         return _message(root, message_type)
+    check_subtree_depth(root, 1, limits.max_depth)
     problems = root_problems(root, message_type) or [_schema_problem(schema, root)]
     keys = _record_keys(root, message_type)
     problems = _with_records(problems, keys, definition(message_type).business_node)

@@ -53,8 +53,34 @@ _PARSER = etree.XMLParser(
 )
 
 
-def parse_bytes(data: bytes, limits: ParseLimits = ParseLimits()) -> etree._Element:
-    """Parse untrusted bytes into an element tree, or raise HostileInput / Unparsable."""
+# Same protections; drops comments and processing instructions so that a leaf's value is always
+# one text node (the codec reads values, never comments).
+_VALUES_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_blank_text=False,
+    collect_ids=False,
+    remove_comments=True,
+    remove_pis=True,
+)
+
+
+def parse_bytes(
+    data: bytes,
+    limits: ParseLimits = ParseLimits(),
+    *,
+    check_depth: bool = True,
+    values_only: bool = False,
+) -> etree._Element:
+    """Parse untrusted bytes into an element tree, or raise HostileInput / Unparsable.
+
+    libxml2 itself refuses more than 256 levels. `check_depth=False` leaves the platform's lower
+    limit to the caller (`check_subtree_depth`), which knows where a valid tree can be deep.
+    `values_only=True` drops comments and processing instructions.
+    """
     if len(data) > limits.max_bytes:
         raise _hostile(
             "hostile.too_large",
@@ -75,7 +101,7 @@ def parse_bytes(data: bytes, limits: ParseLimits = ParseLimits()) -> etree._Elem
             line,
         )
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _VALUES_PARSER if values_only else _PARSER)
     except etree.XMLSyntaxError as exc:
         msg = str(exc.msg or exc)
         if "DOCTYPE" in msg or "Entity" in msg or "entity" in msg:
@@ -105,7 +131,8 @@ def parse_bytes(data: bytes, limits: ParseLimits = ParseLimits()) -> etree._Elem
         ) from None
     if root is None:
         raise Unparsable([Problem("xml.empty", "报文为空", "document is empty", path="/")])
-    _check_depth(root, limits.max_depth)
+    if check_depth:
+        _check_depth(root, limits.max_depth)
     return root
 
 
@@ -113,6 +140,26 @@ def parse_bytes(data: bytes, limits: ParseLimits = ParseLimits()) -> etree._Elem
 def _deeper_than(max_depth: int) -> etree.XPath:
     # Evaluated in C: true when any element sits below max_depth levels.
     return etree.XPath("boolean(/" + "/".join(["*"] * (max_depth + 1)) + ")")
+
+
+def check_subtree_depth(el: etree._Element, level: int, max_depth: int) -> None:
+    """Refuse when anything below `el` (itself at `level`, the root being 1) is too deep."""
+    if level > max_depth or _levels_below(max_depth + 1 - level)(el):
+        raise _too_deep(max_depth)
+
+
+@functools.lru_cache(maxsize=8)
+def _levels_below(levels: int) -> etree.XPath:
+    # Relative to the context element: true when an element sits `levels` below it.
+    return etree.XPath("boolean(" + "/".join(["*"] * levels) + ")")
+
+
+def _too_deep(max_depth: int) -> HostileInput:
+    return _hostile(
+        "hostile.too_deep",
+        f"报文嵌套层数超过上限 {max_depth}",
+        f"document nesting exceeds the limit of {max_depth}",
+    )
 
 
 def _check_depth(root: etree._Element, max_depth: int) -> None:
