@@ -94,7 +94,7 @@ def submit_messages(
                     )
                 )
             continue
-        refusal = _judge_sender(msg, item.data, enterprises, submitter)
+        refusal = judge_sender(msg, item.data, enterprises, submitter)
         if refusal is not None:
             receipts.extend(_refuse_whole(item, refusal, now))
             continue
@@ -182,7 +182,7 @@ def _refuse_whole(item: _Decoded, refusal: DomainError, now: datetime) -> list[R
     ]
 
 
-def _judge_sender(
+def judge_sender(
     msg: Message, data: bytes, enterprises: dict[str, Any], submitter: str | None
 ) -> DomainError | None:
     cop = sender_of(msg)
