@@ -17,6 +17,7 @@ TABLE_MODULES = [
     "singlewindow.auth.tables",
     "singlewindow.declaration.tables",
     "singlewindow.tax.tables",
+    "singlewindow.summary.tables",
 ]
 
 
