@@ -18,6 +18,8 @@ TABLE_MODULES = [
     "singlewindow.declaration.tables",
     "singlewindow.tax.tables",
     "singlewindow.summary.tables",
+    "singlewindow.recording.tables",
+    "singlewindow.statistics.tables",
 ]
 
 

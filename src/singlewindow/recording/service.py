@@ -1,0 +1,91 @@
+"""The recorder: one call per inventory status move, adding it to the daily roll-ups.
+
+It runs inside the clearance transaction (release's `move_inventory` calls it), so a roll-up
+never counts a move that was rolled back. Cost: one seller lookup (cached by the session's
+identity map) and two to four upsert statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from singlewindow.declaration.tables import InventoryRow
+from singlewindow.recording import rules
+from singlewindow.recording.domain import STRIPES, Keyed, RollupRows
+from singlewindow.recording.tables import DailyRow, LatencyRow, RefusalRow, ZoneDailyRow
+from singlewindow.registry.tables import EnterpriseRow
+
+
+def record_transition(
+    session: Session,
+    *,
+    inventory: InventoryRow,
+    body: Mapping[str, Any],
+    from_status: str,
+    to_status: str,
+    reasons: Sequence[str],
+    at: datetime,
+    declared_at: datetime | None,
+    tax_fen: int = 0,
+) -> None:
+    """Add one status move of an inventory to the roll-ups.
+
+    `body` is the inventory document (the standard's JSON form), `declared_at` when it was
+    declared (for the declaration → release latency), `tax_fen` the tax bill written (+) or
+    voided (−) by this move. County and park come from the seller's filing as it is now.
+    """
+    seller = session.get(EnterpriseRow, inventory.ebc_code) if inventory.ebc_code else None
+    dims = rules.dimensions_of(
+        body,
+        direction=inventory.direction,
+        trade_mode=inventory.trade_mode,
+        ebc_code=inventory.ebc_code,
+        county=(seller.county or "") if seller is not None else "",
+        park=(seller.park or "") if seller is not None else "",
+    )
+    events = rules.events_of(from_status, to_status, reasons, dims.value_fen, tax_fen)
+    if not events:
+        return
+    latency = int((at - declared_at).total_seconds()) if declared_at is not None else None
+    rows = rules.rollup_rows(
+        dims,
+        events,
+        day=rules.day_of(at),
+        stripe=(inventory.id or 0) % STRIPES,
+        reasons=reasons,
+        latency_seconds=latency,
+    )
+    write_rows(session, rows)
+
+
+def write_rows(session: Session, rows: RollupRows) -> None:
+    """Upsert a batch of roll-up rows (also used to load many moves at once)."""
+    upsert(session, DailyRow.__table__, rows.daily)  # type: ignore[arg-type]
+    upsert(session, ZoneDailyRow.__table__, rows.zone)  # type: ignore[arg-type]
+    upsert(session, LatencyRow.__table__, rows.latency)  # type: ignore[arg-type]
+    upsert(session, RefusalRow.__table__, rows.refusals)  # type: ignore[arg-type]
+
+
+def upsert(session: Session, table: Table, rows: Sequence[Keyed]) -> None:
+    """Insert rows keyed by the table's primary key, adding the measures on conflict."""
+    if not rows:
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    measures = [c.name for c in table.columns if not c.primary_key]
+    values = [
+        dict(zip(keys + measures, (*key, *sums), strict=True)) for key, sums in rules.fold(rows)
+    ]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={m: table.c[m] + getattr(statement.excluded, m) for m in measures},
+    )
+    session.execute(statement)
