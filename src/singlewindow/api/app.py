@@ -16,6 +16,7 @@ from singlewindow.kit.errors import DomainError, Forbidden, NotFound
 from singlewindow.registry.routes import router as registry_router
 from singlewindow.release.context import load_reference_data
 from singlewindow.release.routes import router as clearance_router
+from singlewindow.web.pages import router as console_router
 
 health_router = APIRouter(tags=["health"])
 
@@ -26,7 +27,7 @@ def health() -> dict[str, str]:
 
 
 # Every capability's routes, mounted in this order. Append new routers here.
-ROUTERS: list[APIRouter] = [health_router, registry_router, clearance_router]
+ROUTERS: list[APIRouter] = [health_router, registry_router, clearance_router, console_router]
 
 # Most specific first: Unauthenticated, NotFound and Forbidden are DomainErrors too.
 _STATUS: list[tuple[type[DomainError], int]] = [
