@@ -28,7 +28,7 @@ BROAD_BUCKETS = frozenset({Bucket.RELEASED})
 
 # Zone-wide rows are spread over this many stripes (inventory id modulo), so concurrent clearance
 # transactions on PostgreSQL do not all wait for the one row of "today"; readers sum the stripes.
-STRIPES = 8
+STRIPES = 4
 
 # Upper edges (seconds) of the declaration → release histogram. Percentiles are reported as the
 # edge of the bucket holding the nearest-rank sample, so a figure is exact to the bucket width.

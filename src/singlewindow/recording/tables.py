@@ -1,6 +1,8 @@
 """Daily roll-ups of inventory moves, kept by `record_transition` in the clearance transaction.
 
-Days are CST calendar days. Measures only ever grow by upsert (`ON CONFLICT … DO UPDATE SET
+Days are CST calendar days. On SQLite the tables are WITHOUT ROWID, so
+rows are stored in key order and a range of days is read without lookups. Measures only ever grow
+by upsert (`ON CONFLICT … DO UPDATE SET
 n = n + excluded.n`), so the tables can be rebuilt from the transition history at any time.
 """
 
@@ -19,7 +21,10 @@ class DailyRow(Base):
     Keyed by seller first, because an enterprise reads only its own rows."""
 
     __tablename__ = "rec_daily"
-    __table_args__ = (Index("ix_rec_daily_day_bucket", "day", "bucket"),)
+    __table_args__ = (
+        Index("ix_rec_daily_day_bucket", "day", "bucket"),
+        {"sqlite_with_rowid": False},
+    )
 
     ebc_code: Mapped[str] = mapped_column(String(18), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -39,6 +44,7 @@ class ZoneDailyRow(Base):
     """Zone-wide marginals: per day, one dimension at a time (`total` has key ''), striped."""
 
     __tablename__ = "rec_zone_daily"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     dim: Mapped[str] = mapped_column(String(12), primary_key=True)
     bucket: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -55,6 +61,7 @@ class LatencyRow(Base):
     """Declaration → release latency histogram; scope '' is the zone, else the seller's code."""
 
     __tablename__ = "rec_latency_daily"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     scope: Mapped[str] = mapped_column(String(18), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -70,6 +77,7 @@ class RefusalRow(Base):
     """Refusals per reason code and day; scope '' is the zone, else the seller's code."""
 
     __tablename__ = "rec_refusals_daily"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     scope: Mapped[str] = mapped_column(String(18), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)

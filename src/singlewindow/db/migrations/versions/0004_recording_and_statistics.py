@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-26 17:43:40.801445
+Create Date: 2026-11-26 17:44:36.752927
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def upgrade() -> None:
             "park",
             name=op.f("pk_rec_daily"),
         ),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("rec_daily", schema=None) as batch_op:
         batch_op.create_index("ix_rec_daily_day_bucket", ["day", "bucket"], unique=False)
@@ -69,6 +70,7 @@ def upgrade() -> None:
             "stripe",
             name=op.f("pk_rec_latency_daily"),
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "rec_refusals_daily",
@@ -81,6 +83,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "scope", "day", "direction", "reason", "stripe", name=op.f("pk_rec_refusals_daily")
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "rec_zone_daily",
@@ -96,6 +99,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "dim", "bucket", "day", "key", "direction", "stripe", name=op.f("pk_rec_zone_daily")
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "stat_facilities",
