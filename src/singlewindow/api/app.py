@@ -16,6 +16,8 @@ from singlewindow.kit.errors import DomainError, Forbidden, NotFound
 from singlewindow.registry.routes import router as registry_router
 from singlewindow.release.context import load_reference_data
 from singlewindow.release.routes import router as clearance_router
+from singlewindow.statistics.routes import router as statistics_router
+from singlewindow.summary.routes import router as summary_router
 from singlewindow.web.pages import router as console_router
 
 health_router = APIRouter(tags=["health"])
@@ -27,7 +29,14 @@ def health() -> dict[str, str]:
 
 
 # Every capability's routes, mounted in this order. Append new routers here.
-ROUTERS: list[APIRouter] = [health_router, registry_router, clearance_router, console_router]
+ROUTERS: list[APIRouter] = [
+    health_router,
+    registry_router,
+    clearance_router,
+    console_router,
+    summary_router,
+    statistics_router,
+]
 
 # Most specific first: Unauthenticated, NotFound and Forbidden are DomainErrors too.
 _STATUS: list[tuple[type[DomainError], int]] = [
