@@ -172,3 +172,30 @@ def documents_by_ids(session: Session, ids: Collection[int]) -> dict[int, Docume
     return {
         r.id: r for r in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(list(ids))))
     }
+
+
+INVENTORY_SERIAL = "inventory_serial"
+
+
+def allocate_serials(session: Session, name: str, count: int) -> list[int]:
+    """Reserve `count` numbers of a counter for this transaction. PostgreSQL takes them from a
+    sequence (no lock held, so workers never wait on each other); SQLite, whose writers are
+    serialised anyway, from the `serials` table."""
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        values = session.scalars(
+            text("SELECT nextval(CAST(:name AS regclass)) FROM generate_series(1, :n)"),
+            {"name": name, "n": count},
+        ).all()
+        return sorted(int(v) for v in values)
+    end = session.scalar(
+        text(
+            "INSERT INTO serials (name, next_value) VALUES (:name, :n) "
+            "ON CONFLICT (name) DO UPDATE SET next_value = serials.next_value + :n "
+            "RETURNING next_value"
+        ),
+        {"name": name, "n": count},
+    )
+    assert end is not None
+    return list(range(int(end) - count + 1, int(end) + 1))

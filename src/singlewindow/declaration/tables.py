@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from singlewindow.db.base import Base
 from singlewindow.db.types import UtcDateTime
@@ -62,6 +62,8 @@ class DocumentRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Declared so the session writes parents before children within one flush; never loaded.
+    message: Mapped[MessageRow] = relationship(lazy="raise")
 
 
 class InventoryRow(Base):
@@ -93,6 +95,7 @@ class InventoryRow(Base):
     first_doc_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    document: Mapped[DocumentRow] = relationship(lazy="raise")
 
 
 class TransitionRow(Base):
@@ -108,6 +111,7 @@ class TransitionRow(Base):
     actor: Mapped[str] = mapped_column(String(100))
     reasons: Mapped[list[str]] = mapped_column(JSON)
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    inventory: Mapped[InventoryRow] = relationship(lazy="raise")
 
 
 class ReceiptRow(Base):
@@ -128,3 +132,13 @@ class ReceiptRow(Base):
     reasons: Mapped[list[str]] = mapped_column(JSON)
     keys: Mapped[dict[str, str]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
+    inventory: Mapped[InventoryRow | None] = relationship(lazy="raise")
+
+
+class SerialRow(Base):
+    """Counters for numbers the platform assigns (on SQLite; PostgreSQL uses a sequence)."""
+
+    __tablename__ = "serials"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    next_value: Mapped[int] = mapped_column(Integer)

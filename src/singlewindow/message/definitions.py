@@ -118,6 +118,7 @@ _CAMEL_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
 
 
+@functools.cache
 def snake_case(name: str) -> str:
     """`acturalPaid` → `actural_paid`, `InventoryHead` → `inventory_head`, `POD` → `pod`."""
     snake = _CAMEL_2.sub(r"\1_\2", _CAMEL_1.sub(r"\1_\2", name)).lower()

@@ -12,21 +12,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from singlewindow.comparison.rules import compare_export, compare_import
-from singlewindow.declaration import repository
 from singlewindow.declaration.domain import DeclarationType, Kind, RecordKeys, ReturnStatus
 from singlewindow.declaration.rules import head_of, lines_of
 from singlewindow.declaration.tables import DocumentRow, InventoryRow
 from singlewindow.kit.clock import CST
 from singlewindow.kit.money import format_yuan
 from singlewindow.message import Message
-from singlewindow.registry import service as registry
 from singlewindow.release import facts
 from singlewindow.release.context import ClearanceContext
 from singlewindow.release.domain import ReceiptView, Verdict, sender_of
 from singlewindow.release.machine import move_inventory, write_receipt
+from singlewindow.release.workset import Workset
 from singlewindow.risk.domain import RiskDecision, RiskFacts
 from singlewindow.risk.rules import evaluate_risk
 from singlewindow.tax import service as tax_service
@@ -56,7 +53,7 @@ MISSING_REASON = {
 
 
 def declare_inventory(
-    session: Session,
+    ws: Workset,
     ctx: ClearanceContext,
     document: DocumentRow,
     inventory: InventoryRow | None,
@@ -66,8 +63,9 @@ def declare_inventory(
     actor: str,
     message_guid: str,
 ) -> ReceiptView:
+    session = ws.session
     h = head_of(record)
-    linked = _companions(session, document.direction, document.order_key, document.logistics_key)
+    linked = _companions(ws, document.direction, document.order_key, document.logistics_key)
     first = min([now, *(d.received_at for d in linked.values())])
     columns: dict[str, Any] = {
         "order_key": document.order_key,
@@ -84,20 +82,19 @@ def declare_inventory(
     }
     if inventory is None:
         inventory = InventoryRow(
-            document_id=document.id,
+            id=ws.new_inventory_id(),
             direction=document.direction,
             status="",
             first_doc_at=first,
             updated_at=now,
             **columns,
         )
-        session.add(inventory)
-        session.flush()
         # invtNo: 4-digit customs district + 4-digit year + I/E + serial (SPEC §1.3).
         year = now.astimezone(CST).year
         inventory.invt_no = (
             f"{h.get('customsCode', '0000')}{year}{document.direction}{inventory.id:09d}"
         )
+        ws.add_inventory(inventory, document)
     else:
         for name, value in columns.items():
             setattr(inventory, name, value)
@@ -115,7 +112,7 @@ def declare_inventory(
         assert receipt is not None
         return receipt
     return decide(
-        session,
+        ws,
         ctx,
         inventory,
         document,
@@ -128,17 +125,18 @@ def declare_inventory(
 
 
 def _companions(
-    session: Session, direction: str, order_key: str, logistics_key: str
+    ws: Workset, direction: str, order_key: str, logistics_key: str
 ) -> dict[str, DocumentRow]:
     found: dict[str, DocumentRow] = {}
     for role, message_type, key_name in COMPANIONS[direction]:
-        key = order_key if key_name == "order_key" else logistics_key
-        if not key:
-            continue
         if key_name == "order_key":
-            rows = repository.documents_by_order_key(session, [message_type], [key])
+            rows = ws.documents_by_order_key((message_type,), order_key) if order_key else []
         else:
-            rows = repository.documents_by_logistics_key(session, [message_type], [key])
+            rows = (
+                ws.documents_by_logistics_key((message_type,), logistics_key)
+                if logistics_key
+                else []
+            )
         for row in rows:
             if row.status == S.STORED and row.app_status == "2":
                 found[role] = row
@@ -146,7 +144,7 @@ def _companions(
 
 
 def decide(
-    session: Session,
+    ws: Workset,
     ctx: ClearanceContext,
     inventory: InventoryRow,
     document: DocumentRow,
@@ -158,10 +156,9 @@ def decide(
     linked: dict[str, DocumentRow] | None = None,
 ) -> ReceiptView:
     """Compare an inventory with its documents when all are there; otherwise it waits (120)."""
+    session = ws.session
     if linked is None:
-        linked = _companions(
-            session, inventory.direction, inventory.order_key, inventory.logistics_key
-        )
+        linked = _companions(ws, inventory.direction, inventory.order_key, inventory.logistics_key)
     roles = [role for role, _, _ in COMPANIONS[inventory.direction]]
     missing = tuple(MISSING_REASON[r] for r in roles if r not in linked)
     if missing:
@@ -201,9 +198,9 @@ def decide(
             receipt=False,
         )
     if inventory.direction == "I":
-        verdict = _import_verdict(session, ctx, inventory, document, linked, now)
+        verdict = _import_verdict(ws, ctx, inventory, document, linked, now)
     else:
-        verdict = _export_verdict(session, ctx, inventory, document, linked, now)
+        verdict = _export_verdict(ctx, inventory, document, linked)
     released_at = now if verdict.status in (S.RELEASED, S.INSPECTION) else None
     extra: dict[str, Any] = {"released_at": released_at} if released_at else {}
     receipt = move_inventory(
@@ -220,16 +217,14 @@ def decide(
     assert receipt is not None
     if verdict.status == S.CONCLUDED and inventory.logistics_key:
         # The arrival report may have come first: release at once.
-        arrived = repository.documents_by_logistics_key(
-            session, ["CEB507"], [inventory.logistics_key]
-        )
+        arrived = ws.documents_by_logistics_key(("CEB507",), inventory.logistics_key)
         if any(a.app_status == "2" for a in arrived):
-            release_arrived(session, ctx, [inventory.logistics_key], now, actor)
+            release_arrived(ws, ctx, [inventory.logistics_key], now, actor)
     return receipt
 
 
 def _import_verdict(
-    session: Session,
+    ws: Workset,
     ctx: ClearanceContext,
     inventory: InventoryRow,
     document: DocumentRow,
@@ -245,7 +240,9 @@ def _import_verdict(
         payment.payer_id_type, payment.payer_id_number, payment.payer_name
     ).verified
     year = now.astimezone(CST).year
-    used = tax_service.quota_used(session, inv.buyer_id_number, year)
+    ws.load_quota([inv.buyer_id_number])
+    quota = ws.quota.get((inv.buyer_id_number, year))
+    used = quota.used_fen if quota is not None else 0
     items = sum((line.qty for line in order.lines), Decimal(0))
     assessment = assess_import_tax(
         facts.taxable_lines(document.body),
@@ -272,7 +269,7 @@ def _import_verdict(
         "buyer_quota_used_before": format_yuan(used),
         "identity": {"buyer_verified": buyer_ok, "payer_verified": payer_ok},
     }
-    risk, fact_sheet["risk"] = _risk(session, ctx, inventory, document)
+    risk, fact_sheet["risk"] = _risk(ws, ctx, inventory, document)
     # Every refusal reason is kept, negative lists first: a listed commodity often has no rate.
     reasons = [r.code for r in risk.reasons] if risk.refused else []
     reasons += [r.code for r in comparison.reasons]
@@ -280,20 +277,25 @@ def _import_verdict(
         reasons += [r.code for r in assessment.reasons]
     if reasons:
         return Verdict(S.REFUSED, tuple(dict.fromkeys(reasons)), facts=fact_sheet)
-    tax_service.record_tax(
-        session, inventory.id, inventory.invt_no or "", inv.buyer_id_number, year, assessment, now
+    ws.quota[(inv.buyer_id_number, year)] = tax_service.record_tax(
+        ws.session,
+        inventory.id,
+        inventory.invt_no or "",
+        inv.buyer_id_number,
+        year,
+        assessment,
+        now,
+        quota,
     )
     status = S.INSPECTION if risk.inspect else S.RELEASED
     return Verdict(status, tuple(r.code for r in risk.reasons), facts=fact_sheet)
 
 
 def _export_verdict(
-    session: Session,
     ctx: ClearanceContext,
     inventory: InventoryRow,
     document: DocumentRow,
     linked: dict[str, DocumentRow],
-    now: datetime,
 ) -> Verdict:
     comparison = compare_export(
         facts.export_inventory_facts(document.body),
@@ -311,9 +313,10 @@ def _export_verdict(
 
 
 def _risk(
-    session: Session, ctx: ClearanceContext, inventory: InventoryRow, document: DocumentRow
+    ws: Workset, ctx: ClearanceContext, inventory: InventoryRow, document: DocumentRow
 ) -> tuple[RiskDecision, dict[str, Any]]:
-    seller = registry.get_enterprises(session, [inventory.ebc_code]).get(inventory.ebc_code)
+    ws.add_enterprises([inventory.ebc_code])
+    seller = ws.enterprises.get(inventory.ebc_code)
     credit = str(seller.credit_class) if seller is not None else "regular"
     lines = lines_of(document.body)
     decision = evaluate_risk(
@@ -367,24 +370,20 @@ def _tax_dict(assessment: Any) -> dict[str, Any]:
 
 
 def recheck_waiting(
-    session: Session, ctx: ClearanceContext, document: DocumentRow, now: datetime, actor: str
+    ws: Workset, ctx: ClearanceContext, document: DocumentRow, now: datetime, actor: str
 ) -> None:
     """A companion document arrived: compare the inventories that were waiting for it."""
-    waiting = repository.inventories_by_keys(
-        session,
+    waiting = ws.inventories_by_keys(
         order_keys=[document.order_key] if document.order_key else [],
         logistics_keys=[document.logistics_key] if document.logistics_key else [],
         statuses=[S.STORED],
     )
-    if not waiting:
-        return
-    docs = repository.documents_by_ids(session, [i.document_id for i in waiting])
     for inventory in waiting:
-        inv_doc = docs[inventory.document_id]
+        inv_doc = ws.document_of(inventory)
         if inv_doc.direction != document.direction or inv_doc.app_status != "2":
             continue
         decide(
-            session,
+            ws,
             ctx,
             inventory,
             inv_doc,
@@ -396,7 +395,7 @@ def recheck_waiting(
 
 
 def handle_movement(
-    session: Session,
+    ws: Workset,
     ctx: ClearanceContext,
     msg: Message,
     dt: DeclarationType,
@@ -414,7 +413,7 @@ def handle_movement(
     for line in lines_of(record):
         lkey = f"{logistics_code}|{line.get('logisticsNo', '')}"
         lkeys.append(lkey)
-        session.add(
+        ws.add_document(
             DocumentRow(
                 message_guid=msg.guid,
                 record_guid=keys.guid,
@@ -433,14 +432,13 @@ def handle_movement(
                 body={"head": dict(head), "line": dict(line)},
             )
         )
-    session.flush()
     if keys.app_status == "2":
         if dt.kind == Kind.ARRIVAL:
-            release_arrived(session, ctx, lkeys, now, actor)
+            release_arrived(ws, ctx, lkeys, now, actor)
         else:
-            close_departed(session, lkeys, now, actor)
+            close_departed(ws, lkeys, now, actor)
     return write_receipt(
-        session,
+        ws.session,
         None,
         S.STORED,
         (),
@@ -455,15 +453,11 @@ def handle_movement(
 
 
 def release_arrived(
-    session: Session, ctx: ClearanceContext, logistics_keys: list[str], now: datetime, actor: str
+    ws: Workset, ctx: ClearanceContext, logistics_keys: list[str], now: datetime, actor: str
 ) -> None:
-    concluded = repository.inventories_by_keys(
-        session, logistics_keys=logistics_keys, statuses=[S.CONCLUDED]
-    )
-    docs = repository.documents_by_ids(session, [i.document_id for i in concluded])
-    for inventory in concluded:
-        document = docs[inventory.document_id]
-        decision, sheet = _risk(session, ctx, inventory, document)
+    for inventory in ws.inventories_by_keys(logistics_keys=logistics_keys, statuses=[S.CONCLUDED]):
+        document = ws.document_of(inventory)
+        decision, sheet = _risk(ws, ctx, inventory, document)
         if decision.refused:
             verdict = Verdict(
                 S.REFUSED, tuple(r.code for r in decision.reasons), facts={"risk": sheet}
@@ -477,7 +471,7 @@ def release_arrived(
             )
         extra: dict[str, Any] = {} if verdict.status == S.REFUSED else {"released_at": now}
         move_inventory(
-            session,
+            ws.session,
             inventory,
             document,
             verdict,
@@ -487,23 +481,25 @@ def release_arrived(
             initial=False,
             **extra,
         )
+        if verdict.status == S.RELEASED:
+            # The departure report may have come before the release: close at once.
+            departed = ws.documents_by_logistics_key(("CEB509",), inventory.logistics_key)
+            if any(d.app_status == "2" for d in departed):
+                close_departed(ws, [inventory.logistics_key], now, actor)
 
 
-def close_departed(session: Session, logistics_keys: list[str], now: datetime, actor: str) -> None:
-    released = repository.inventories_by_keys(
-        session, logistics_keys=logistics_keys, statuses=[S.RELEASED]
-    )
-    docs = repository.documents_by_ids(session, [i.document_id for i in released])
-    for inventory in released:
+def close_departed(ws: Workset, logistics_keys: list[str], now: datetime, actor: str) -> None:
+    for inventory in ws.inventories_by_keys(logistics_keys=logistics_keys, statuses=[S.RELEASED]):
         if inventory.direction != "E":
             continue
+        document = ws.document_of(inventory)
         move_inventory(
-            session,
+            ws.session,
             inventory,
-            docs[inventory.document_id],
+            document,
             Verdict(S.CLOSED, (), facts={"departure": True}),
             actor=actor,
             now=now,
-            message_guid=docs[inventory.document_id].message_guid,
+            message_guid=document.message_guid,
             initial=False,
         )

@@ -9,11 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from singlewindow.declaration import repository
 from singlewindow.declaration.domain import DECLARATION_TYPES, ReturnStatus
 from singlewindow.declaration.tables import DocumentRow, InventoryRow, ReceiptRow, TransitionRow
+from singlewindow.kit.clock import CST
 from singlewindow.release.domain import ReceiptView, Verdict
 
 S = ReturnStatus
@@ -69,23 +72,32 @@ def move_inventory(
     expected = inventory.status
     if verdict.status not in ALLOWED.get(expected, frozenset()):
         raise TransitionRefused(f"{expected} -> {verdict.status} is not a move the standard has")
-    if not repository.compare_and_set_status(
-        session, inventory.id, expected, verdict.status, now, **columns
-    ):
-        raise TransitionRefused(f"inventory {inventory.id} is no longer {expected}")
-    inventory.status = verdict.status
-    for name, value in columns.items():
-        setattr(inventory, name, value)
-    session.add(
-        TransitionRow(
-            inventory_id=inventory.id,
-            at=now,
-            from_status=expected,
-            to_status=verdict.status,
-            actor=actor,
-            reasons=list(verdict.reasons),
-            facts=verdict.facts,
-        )
+    if inspect(inventory).persistent:
+        if not repository.compare_and_set_status(
+            session, inventory.id, expected, verdict.status, now, **columns
+        ):
+            raise TransitionRefused(f"inventory {inventory.id} is no longer {expected}")
+        # The row is already written by the compare-and-set; the session need not write it again.
+        set_committed_value(inventory, "status", verdict.status)
+        for name, value in columns.items():
+            set_committed_value(inventory, name, value)
+        set_committed_value(inventory, "updated_at", now)
+    else:
+        # Declared in this very batch and not written yet: nobody else can have moved it.
+        inventory.status = verdict.status
+        inventory.updated_at = now
+        for name, value in columns.items():
+            setattr(inventory, name, value)
+    _pending(session)["transitions"].append(
+        {
+            "inventory_id": inventory.id,
+            "at": now,
+            "from_status": expected,
+            "to_status": verdict.status,
+            "actor": actor,
+            "reasons": list(verdict.reasons),
+            "facts": verdict.facts,
+        }
     )
     document.status = verdict.status
     if not receipt:
@@ -126,22 +138,31 @@ def write_receipt(
     if inventory is not None and inventory.invt_no:
         key_fields["invtNo"] = inventory.invt_no
     text = info or info_for(status, reasons)
-    row = ReceiptRow(
-        message_guid=message_guid,
-        record_guid=document.record_guid if document is not None else record_guid,
+    row: dict[str, Any] = {
+        "message_guid": message_guid,
+        "record_guid": document.record_guid if document is not None else record_guid,
+        "message_type": mt,
+        "receipt_type": dt.receipt_type if dt else "CEB900",
+        "recipient": document.cop_code if document is not None else recipient,
+        "inventory_id": inventory.id if inventory is not None else None,
+        "initial": initial,
+        "return_status": status,
+        "return_info": text[:1000],
+        "reasons": list(reasons),
+        "keys": key_fields,
+        "at": now,
+    }
+    _pending(session)["receipts"].append(row)
+    return ReceiptView(
         message_type=mt,
-        receipt_type=dt.receipt_type if dt else "CEB900",
-        recipient=document.cop_code if document is not None else recipient,
-        inventory_id=inventory.id if inventory is not None else None,
-        initial=initial,
+        message_guid=message_guid,
+        guid=row["record_guid"],
+        keys=dict(key_fields),
         return_status=status,
-        return_info=text[:1000],
-        reasons=list(reasons),
-        keys=key_fields,
-        at=now,
+        return_info=row["return_info"],
+        reasons=tuple(reasons),
+        time=_stamp(now),
     )
-    session.add(row)
-    return view_of(row)
 
 
 def view_of(row: ReceiptRow) -> ReceiptView:
@@ -153,5 +174,45 @@ def view_of(row: ReceiptRow) -> ReceiptView:
         return_status=row.return_status,
         return_info=row.return_info,
         reasons=tuple(row.reasons),
-        time=row.at.strftime("%Y%m%d%H%M%S%f")[:17],
+        time=_stamp(row.at),
     )
+
+
+def _stamp(at: datetime) -> str:
+    """`returnTime` of the standard: yyyyMMddHHmmssSSS on the platform's clock (CST)."""
+    return at.astimezone(CST).strftime("%Y%m%d%H%M%S%f")[:17]
+
+
+# Transitions and receipts are many and never read back in the transaction that writes them:
+# they are collected and written in one statement per table after the session's own rows.
+_PENDING = "singlewindow.release.pending"
+
+
+def _pending(session: Session) -> dict[str, list[dict[str, Any]]]:
+    pending: dict[str, list[dict[str, Any]]] = session.info.setdefault(
+        _PENDING, {"transitions": [], "receipts": []}
+    )
+    return pending
+
+
+def write_pending(session: Session) -> None:
+    """Write the collected transitions and receipts now (the session's rows must be flushed)."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    connection = session.connection()
+    if pending["transitions"]:
+        connection.execute(insert(TransitionRow), pending["transitions"])
+    if pending["receipts"]:
+        connection.execute(insert(ReceiptRow), pending["receipts"])
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    session.flush()
+    write_pending(session)

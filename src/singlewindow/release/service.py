@@ -9,11 +9,12 @@ the inventories it completes. A message refused as a whole stores nothing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from singlewindow.auth.domain import Principal
@@ -23,6 +24,7 @@ from singlewindow.declaration.rules import (
     check_arithmetic,
     check_codes,
     head_of,
+    lines_of,
     record_keys,
 )
 from singlewindow.declaration.tables import DocumentRow, MessageRow
@@ -30,14 +32,15 @@ from singlewindow.kit.errors import DomainError, NotFound, Problem
 from singlewindow.message import FormatInvalid, Message, decode, record_to_json
 from singlewindow.message.signing import certificate_fingerprint, verify_document
 from singlewindow.message.xmlsafe import HostileInput, Unparsable
-from singlewindow.registry import service as registry
 from singlewindow.release import clearance, withdrawal
 from singlewindow.release.context import ClearanceContext
 from singlewindow.release.domain import ReceiptView, Verdict, sender_of
-from singlewindow.release.machine import move_inventory, view_of, write_receipt
+from singlewindow.release.machine import move_inventory, view_of, write_pending, write_receipt
+from singlewindow.release.workset import Workset
 
 S = ReturnStatus
 DELETED = "deleted"
+INVENTORY_TYPES = frozenset({"CEB621", "CEB603"})
 RELEASED_OR_LATER = frozenset({S.RELEASED, S.CLOSED, S.INSPECTION})
 
 
@@ -48,6 +51,8 @@ class _Decoded:
     message: Message | None
     refusal: DomainError | None
     record_keys: list[dict[str, str]]
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+    keys: list[RecordKeys] = field(default_factory=list)
 
 
 def submit_messages(
@@ -62,91 +67,161 @@ def submit_messages(
     belongs to (None for the platform's own operators); its messages must carry that copCode."""
     now = ctx.clock()
     decoded = [_decode(data) for data in payloads]
-    guids = [d.message.guid for d in decoded if d.message is not None]
-    known = repository.find_messages(session, guids)
-    codes = {sender_of(d.message) for d in decoded if d.message is not None}
-    enterprises = registry.get_enterprises(session, codes)
-    repository.lock_keys(session, _lock_keys(decoded))
+    live = [d for d in decoded if d.message is not None]
+    # Locks first (parcels, buyers, message guids), then everything is read under them.
+    repository.lock_keys(session, _lock_keys(live))
+    known = repository.find_messages(session, [d.message.guid for d in live if d.message])
+    ws = Workset(session)
+    ws.expected_inventories = max(
+        1, sum(len(d.keys) for d in live if d.message and d.message.message_type in INVENTORY_TYPES)
+    )
+    _load(ws, live)
 
-    receipts: list[ReceiptView] = []
+    # First pass: the border (guid reuse, sender); answers come back in the input's order.
+    answers: list[list[ReceiptView] | None] = []
+    accepted: list[_Decoded] = []
     seen: dict[str, str] = {}
     for item in decoded:
         msg = item.message
         if msg is None:
             assert item.refusal is not None
-            receipts.extend(_refuse_whole(item, item.refusal, now))
+            answers.append(_refuse_whole(item, item.refusal, now))
             continue
         previous = known.get(msg.guid)
-        previous_sha: str | None = previous.sha256 if previous is not None else seen.get(msg.guid)
+        previous_sha = previous.sha256 if previous is not None else seen.get(msg.guid)
         if previous_sha is not None:
-            if previous_sha == item.sha256:
-                receipts.extend(view_of(r) for r in repository.initial_receipts(session, msg.guid))
-            else:
-                receipts.extend(
-                    _refuse_whole(
-                        item,
-                        _problem(
-                            "message.guid_reused",
-                            f"报文编号 {msg.guid} 已被另一份内容不同的报文使用",
-                            f"message guid {msg.guid} was used before by other content",
-                        ),
-                        now,
-                    )
-                )
+            # An identical resubmission is answered once the batch is written (see below).
+            answers.append(
+                None
+                if previous_sha == item.sha256
+                else _refuse_whole(item, _guid_reused(msg.guid), now)
+            )
             continue
-        refusal = judge_sender(msg, item.data, enterprises, submitter)
+        refusal = judge_sender(
+            msg,
+            item.data,
+            ws.enterprises,
+            submitter,
+            app_statuses=[k.app_status for k in item.keys],
+        )
         if refusal is not None:
-            receipts.extend(_refuse_whole(item, refusal, now))
+            answers.append(_refuse_whole(item, refusal, now))
             continue
         seen[msg.guid] = item.sha256
-        session.add(
-            MessageRow(
-                guid=msg.guid,
-                sha256=item.sha256,
-                message_type=msg.message_type,
-                cop_code=sender_of(msg),
-                received_at=now,
-                record_count=len(msg.records),
-                raw=item.data,
-            )
+        accepted.append(item)
+        answers.append([])
+    if accepted:
+        session.execute(
+            insert(MessageRow),
+            [
+                {
+                    "guid": item.message.guid,
+                    "sha256": item.sha256,
+                    "message_type": item.message.message_type,
+                    "cop_code": sender_of(item.message),
+                    "received_at": now,
+                    "record_count": len(item.message.records),
+                    "raw": item.data,
+                }
+                for item in accepted
+                if item.message is not None
+            ],
         )
-        session.flush()
-        for index, record in enumerate(msg.records, 1):
-            receipts.append(
-                _process_record(session, ctx, msg, index, record_to_json(record), now, actor)
-            )
+    # Second pass: the records of accepted messages, in order.
+    accepted_ids = {id(item) for item in accepted}
+    with session.no_autoflush:
+        for item, answer in zip(decoded, answers, strict=True):
+            if answer is None or id(item) not in accepted_ids or item.message is None:
+                continue
+            msg = item.message
+            for index, (body, keys) in enumerate(zip(item.bodies, item.keys, strict=True), 1):
+                answer.append(_process_record(ws, ctx, msg, index, body, keys, now, actor))
+    session.flush()
+    write_pending(session)
+    receipts: list[ReceiptView] = []
+    for item, answer in zip(decoded, answers, strict=True):
+        if answer is None:
+            assert item.message is not None
+            answer = [view_of(r) for r in repository.initial_receipts(session, item.message.guid)]
+        receipts.extend(answer)
     return receipts
 
 
 def _decode(data: bytes) -> _Decoded:
     sha = hashlib.sha256(data).hexdigest()
     try:
-        return _Decoded(data, sha, decode(data), None, [])
+        message = decode(data)
     except FormatInvalid as exc:
         return _Decoded(data, sha, None, exc, list(exc.record_keys))
     except (HostileInput, Unparsable) as exc:
         return _Decoded(data, sha, None, exc, [])
+    bodies = [record_to_json(r) for r in message.records]
+    return _Decoded(data, sha, message, None, [], bodies, [record_keys(b) for b in bodies])
+
+
+def _guid_reused(guid: str) -> DomainError:
+    return _problem(
+        "message.guid_reused",
+        f"报文编号 {guid} 已被另一份内容不同的报文使用",
+        f"message guid {guid} was used before by other content",
+    )
 
 
 def _problem(code: str, zh: str, en: str) -> DomainError:
     return DomainError([Problem(code, zh, en)])
 
 
+def _line_logistics_keys(body: dict[str, Any]) -> list[str]:
+    """Arrival and departure reports list many parcels of one logistics firm."""
+    code = str(head_of(body).get("logisticsCode") or "")
+    if not code:
+        return []
+    return [f"{code}|{line['logisticsNo']}" for line in lines_of(body) if line.get("logisticsNo")]
+
+
 def _lock_keys(decoded: list[_Decoded]) -> list[str]:
     keys: list[str] = []
     for item in decoded:
-        if item.message is None:
-            continue
-        for record in item.message.records:
-            body = record_to_json(record)
-            k = record_keys(body)
-            keys.append(_order_key(k))
-            keys.append(_logistics_key(k))
+        assert item.message is not None
+        keys.append(f"message|{item.message.guid}")
+        for body, k in zip(item.bodies, item.keys, strict=True):
+            keys += [_order_key(k), _logistics_key(k), *_line_logistics_keys(body)]
             buyer = head_of(body).get("buyerIdNumber")
             if buyer:
                 # The yearly quota is per buyer: one buyer's inventories are judged one at a time.
                 keys.append(f"buyer|{buyer}")
     return keys
+
+
+def _load(ws: Workset, decoded: list[_Decoded]) -> None:
+    order_keys: set[str] = set()
+    logistics_keys: set[str] = set()
+    doc_keys: set[str] = set()
+    invt_nos: set[str] = set()
+    codes: set[str] = set()
+    buyers: set[str] = set()
+    for item in decoded:
+        assert item.message is not None
+        codes.add(sender_of(item.message))
+        dt = DECLARATION_TYPES.get(item.message.message_type)
+        for body, k in zip(item.bodies, item.keys, strict=True):
+            order_keys.add(_order_key(k))
+            logistics_keys.add(_logistics_key(k))
+            logistics_keys.update(_line_logistics_keys(body))
+            if dt is not None:
+                doc_keys.add(_doc_key(dt.kind, k))
+            invt_nos.add(k.invt_no)
+            codes.add(k.ebc_code)
+            buyers.add(str(head_of(body).get("buyerIdNumber") or ""))
+    ws.load(
+        order_keys=order_keys,
+        logistics_keys=logistics_keys,
+        doc_keys=doc_keys,
+        invt_nos=invt_nos,
+        enterprise_codes=codes,
+        buyers=buyers,
+    )
+    ws.add_enterprises({i.ebc_code for i in ws.inventories.values()})
 
 
 def _order_key(k: RecordKeys) -> str:
@@ -166,8 +241,7 @@ def _refuse_whole(item: _Decoded, refusal: DomainError, now: datetime) -> list[R
     reasons = tuple(dict.fromkeys(p.code for p in refusal.problems))
     info = "; ".join(f"{p.path} {p.message_zh} / {p.message_en}".strip() for p in refusal.problems)
     if msg is not None:
-        keys_list = [record_keys(record_to_json(r)) for r in msg.records]
-        per_record = [(k.guid, k.receipt_fields()) for k in keys_list]
+        per_record = [(k.guid, k.receipt_fields()) for k in item.keys]
     elif item.record_keys:
         per_record = [
             (k.get("guid", ""), {n: v for n, v in k.items() if n != "guid"})
@@ -183,8 +257,16 @@ def _refuse_whole(item: _Decoded, refusal: DomainError, now: datetime) -> list[R
 
 
 def judge_sender(
-    msg: Message, data: bytes, enterprises: dict[str, Any], submitter: str | None
+    msg: Message,
+    data: bytes,
+    enterprises: Mapping[str, Any],
+    submitter: str | None,
+    *,
+    app_statuses: Sequence[str] | None = None,
 ) -> DomainError | None:
+    """The sender's checks: a declaration type, the API key's own copCode, filed, a role that may
+    send the type, and a valid signature with a certificate filed for it (required when any record
+    declares, appStatus 2)."""
     cop = sender_of(msg)
     dt = DECLARATION_TYPES.get(msg.message_type)
     if dt is None:
@@ -214,7 +296,9 @@ def judge_sender(
             f"传输企业 {cop} 未备案 {need} 角色，不能发送 {msg.message_type}",
             f"sender {cop} is not filed with a role that may send {msg.message_type} ({need})",
         )
-    declared = any(record_keys(record_to_json(r)).app_status == "2" for r in msg.records)
+    if app_statuses is None:
+        app_statuses = [record_keys(record_to_json(r)).app_status for r in msg.records]
+    declared = "2" in app_statuses
     if msg.has_signature:
         result = verify_document(data)
         if not result.valid:
@@ -255,16 +339,17 @@ def _parties(k: RecordKeys, cop: str) -> str:
 
 
 def _process_record(
-    session: Session,
+    ws: Workset,
     ctx: ClearanceContext,
     msg: Message,
     index: int,
     record: dict[str, Any],
+    keys: RecordKeys,
     now: datetime,
     actor: str,
 ) -> ReceiptView:
+    session = ws.session
     dt = DECLARATION_TYPES[msg.message_type]
-    keys = record_keys(record)
     node = f"/{msg.message_type}Message/{_node_name(record, msg)}[{index}]"
     label = keys.order_no or keys.logistics_no or keys.invt_no or keys.guid
     problems = check_codes(record, ctx.codes, where=node, label=label)
@@ -291,14 +376,14 @@ def _process_record(
         return refuse(tuple(dict.fromkeys(p.code for p in problems)), info)
 
     if dt.kind in (Kind.ARRIVAL, Kind.DEPARTURE):
-        return clearance.handle_movement(session, ctx, msg, dt, record, keys, now, actor)
+        return clearance.handle_movement(ws, ctx, msg, dt, record, keys, now, actor)
     if dt.kind in (Kind.CANCEL, Kind.RETURN):
-        return withdrawal.handle_withdrawal(session, ctx, msg, dt, record, keys, now, actor)
+        return withdrawal.handle_withdrawal(ws, ctx, msg, dt, record, keys, now, actor)
 
     doc_key = _doc_key(dt.kind, keys)
-    existing = repository.find_documents(session, msg.message_type, [doc_key]).get(doc_key)
+    existing = ws.find_document(msg.message_type, doc_key)
     inventory = (
-        repository.find_inventory(session, order_no=keys.order_no, ebp_code=keys.ebp_code)
+        ws.inventory_of_document(existing)
         if dt.kind == Kind.INVENTORY and existing is not None
         else None
     )
@@ -365,20 +450,21 @@ def _process_record(
             received_at=now,
             body=record,
         )
-        session.add(document)
-        session.flush()
+        ws.add_document(document)
     else:
         document = existing
+        old_keys = (document.order_key, document.logistics_key)
         document.message_guid, document.record_guid = msg.guid, keys.guid
         document.body, document.app_status, document.status = record, keys.app_status, status
         document.version += 1
         document.received_at = now
         document.parties = _parties(keys, cop)
         document.order_key, document.logistics_key = _order_key(keys), _logistics_key(keys)
+        ws.reindex_document(document, *old_keys)
 
     if dt.kind == Kind.INVENTORY:
         return clearance.declare_inventory(
-            session, ctx, document, inventory, record, keys, now, actor, msg.guid
+            ws, ctx, document, inventory, record, keys, now, actor, msg.guid
         )
     receipt = write_receipt(
         session,
@@ -391,7 +477,7 @@ def _process_record(
         keys=keys.receipt_fields(),
     )
     if status == S.STORED:
-        clearance.recheck_waiting(session, ctx, document, now, actor)
+        clearance.recheck_waiting(ws, ctx, document, now, actor)
     return receipt
 
 

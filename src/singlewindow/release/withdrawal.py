@@ -16,6 +16,7 @@ from singlewindow.message import Message
 from singlewindow.release.context import ClearanceContext
 from singlewindow.release.domain import ReceiptView, Verdict, sender_of
 from singlewindow.release.machine import move_inventory, write_receipt
+from singlewindow.release.workset import Workset
 from singlewindow.tax import service as tax_service
 
 S = ReturnStatus
@@ -23,7 +24,7 @@ CANCELLABLE = frozenset({S.TEMPORARILY_SAVED, S.STORED, S.CONCLUDED, S.INSPECTIO
 
 
 def handle_withdrawal(
-    session: Session,
+    ws: Workset,
     ctx: ClearanceContext,
     msg: Message,
     dt: DeclarationType,
@@ -34,8 +35,9 @@ def handle_withdrawal(
 ) -> ReceiptView:
     """A cancel (CEB623/605) refuses the inventory and gives its quota back; a return
     (CEB625/213) within the return window gives the quota back and voids the tax bill."""
+    session = ws.session
     cop = sender_of(msg)
-    inventory = repository.find_inventory(session, invt_no=keys.invt_no) if keys.invt_no else None
+    inventory = ws.inv_by_invt_no.get(keys.invt_no) if keys.invt_no else None
 
     def answer(status: str, reasons: tuple[str, ...], info: str = "") -> ReceiptView:
         return write_receipt(
@@ -78,7 +80,7 @@ def handle_withdrawal(
             body=dict(record),
         )
     )
-    doc = repository.documents_by_ids(session, [inventory.document_id])[inventory.document_id]
+    doc = ws.document_of(inventory)
     if dt.kind == Kind.CANCEL:
         if inventory.status not in CANCELLABLE:
             return answer(
@@ -139,6 +141,7 @@ def record_inspection(
                 )
             ]
         )
+    repository.lock_keys(session, [f"buyer|{inventory.buyer_id_number}"])
     doc = repository.documents_by_ids(session, [inventory.document_id])[inventory.document_id]
     if passed:
         verdict = Verdict(S.RELEASED, ("inspection.passed",), facts={"note": note})

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from singlewindow.tax.domain import RateTable, TaxAssessment, TaxRate
-from singlewindow.tax.rules import load_default_rates
+from singlewindow.tax.rules import load_default_rates, quota_after
 from singlewindow.tax.tables import QuotaUsageRow, TaxBillRow, TaxRateRow
 
 BILL_GENERATED = "1"
@@ -29,61 +29,48 @@ def record_tax(
     year: int,
     assessment: TaxAssessment,
     now: datetime,
-) -> TaxBillRow:
-    """Store the tax bill and use the buyer's quota by the dutiable value (in one transaction
-    with the release that causes it)."""
-    bill = TaxBillRow(
-        inventory_id=inventory_id,
-        invt_no=invt_no,
-        buyer_id_number=buyer_id_number,
-        year=year,
-        dutiable_value_fen=assessment.dutiable_value_fen,
-        tariff_fen=assessment.tariff_fen,
-        vat_fen=assessment.vat_fen,
-        consumption_tax_fen=assessment.consumption_tax_fen,
-        total_fen=assessment.total_fen,
-        preferential=assessment.preferential,
-        lines=[
-            {
-                "gnum": line.gnum,
-                "taxable_value_fen": line.taxable_value_fen,
-                "tariff_fen": line.tariff_fen,
-                "vat_fen": line.vat_fen,
-                "consumption_tax_fen": line.consumption_tax_fen,
-            }
-            for line in assessment.lines
-        ],
-        status=BILL_GENERATED,
-        at=now,
-    )
-    session.add(bill)
-    _add_quota(session, buyer_id_number, year, assessment.dutiable_value_fen)
-    return bill
-
-
-def _add_quota(session: Session, buyer_id_number: str, year: int, delta_fen: int) -> None:
-    row = session.get(QuotaUsageRow, (buyer_id_number, year))
-    if row is None:
-        session.add(
-            QuotaUsageRow(buyer_id_number=buyer_id_number, year=year, used_fen=max(0, delta_fen))
+    quota: QuotaUsageRow | None,
+) -> QuotaUsageRow:
+    """Store the tax bill and use the buyer's quota by the dutiable value, in the transaction of
+    the release that causes it. `quota` is the buyer's row of that year when it exists (the
+    caller holds the buyer's lock); the row used is returned."""
+    session.add(
+        TaxBillRow(
+            inventory_id=inventory_id,
+            invt_no=invt_no,
+            buyer_id_number=buyer_id_number,
+            year=year,
+            dutiable_value_fen=assessment.dutiable_value_fen,
+            tariff_fen=assessment.tariff_fen,
+            vat_fen=assessment.vat_fen,
+            consumption_tax_fen=assessment.consumption_tax_fen,
+            total_fen=assessment.total_fen,
+            preferential=assessment.preferential,
+            lines=[
+                {
+                    "gnum": line.gnum,
+                    "taxable_value_fen": line.taxable_value_fen,
+                    "tariff_fen": line.tariff_fen,
+                    "vat_fen": line.vat_fen,
+                    "consumption_tax_fen": line.consumption_tax_fen,
+                }
+                for line in assessment.lines
+            ],
+            status=BILL_GENERATED,
+            at=now,
         )
-        session.flush()
-        return
-    # Atomic in the database; never below zero.
-    session.execute(
-        update(QuotaUsageRow)
-        .where(QuotaUsageRow.buyer_id_number == buyer_id_number, QuotaUsageRow.year == year)
-        .values(used_fen=QuotaUsageRow.used_fen + delta_fen)
-        .execution_options(synchronize_session=False)
     )
-    session.refresh(row)
-    if row.used_fen < 0:
-        row.used_fen = 0
+    if quota is None:
+        quota = QuotaUsageRow(buyer_id_number=buyer_id_number, year=year, used_fen=0)
+        session.add(quota)
+    quota.used_fen = quota_after(quota.used_fen, assessment.dutiable_value_fen)
+    return quota
 
 
 def give_back_quota(session: Session, inventory_id: int, now: datetime, reason: str) -> bool:
     """Void the inventory's tax bill and give its dutiable value back to the buyer's quota of
     the year it was used in. False when there was nothing to give back."""
+    session.flush()
     bill = session.scalars(
         select(TaxBillRow).where(
             TaxBillRow.inventory_id == inventory_id, TaxBillRow.status == BILL_GENERATED
@@ -94,7 +81,9 @@ def give_back_quota(session: Session, inventory_id: int, now: datetime, reason: 
     bill.status = BILL_VOIDED
     bill.voided_at = now
     bill.void_reason = reason
-    _add_quota(session, bill.buyer_id_number, bill.year, -bill.dutiable_value_fen)
+    row = session.get(QuotaUsageRow, (bill.buyer_id_number, bill.year))
+    if row is not None:
+        row.used_fen = quota_after(row.used_fen, -bill.dutiable_value_fen)
     return True
 
 

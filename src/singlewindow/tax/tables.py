@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from singlewindow.db.base import Base
 from singlewindow.db.types import UtcDateTime
+from singlewindow.declaration.tables import InventoryRow
 
 
 class TaxBillRow(Base):
@@ -33,6 +34,8 @@ class TaxBillRow(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     void_reason: Mapped[str] = mapped_column(String(60), default="")
+    # Declared so the session writes the inventory before its bill; never loaded.
+    inventory: Mapped[InventoryRow] = relationship(lazy="raise")
 
 
 class QuotaUsageRow(Base):

@@ -1,0 +1,220 @@
+"""The rows one batch of messages works on, loaded in a few queries and indexed in memory.
+
+The clearance path judges up to hundreds of messages per request; instead of a query per
+document it loads every document, inventory, enterprise and quota row the batch's keys can
+reach, keeps new rows in the same indexes, and lets the session write everything at the end.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from singlewindow.declaration.repository import INVENTORY_SERIAL, allocate_serials
+from singlewindow.declaration.tables import DocumentRow, InventoryRow
+from singlewindow.registry import service as registry
+from singlewindow.registry.domain import Enterprise
+from singlewindow.tax.tables import QuotaUsageRow
+
+T = TypeVar("T")
+_CHUNK = 400  # bound parameters per IN list
+
+
+def _chunks(items: Collection[str]) -> Iterable[list[str]]:
+    values = sorted(items)
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+class Workset:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.documents: dict[tuple[str, str], DocumentRow] = {}
+        self.by_order_key: dict[str, list[DocumentRow]] = defaultdict(list)
+        self.by_logistics_key: dict[str, list[DocumentRow]] = defaultdict(list)
+        self.inventories: dict[int, InventoryRow] = {}
+        self.inventories_by_document: dict[int, InventoryRow] = {}
+        self.inv_by_order_key: dict[str, list[InventoryRow]] = defaultdict(list)
+        self.inv_by_logistics_key: dict[str, list[InventoryRow]] = defaultdict(list)
+        self.inv_by_invt_no: dict[str, InventoryRow] = {}
+        self.documents_by_id: dict[int, DocumentRow] = {}
+        self.enterprises: dict[str, Enterprise] = {}
+        self.quota: dict[tuple[str, int], QuotaUsageRow] = {}
+        self._quota_loaded: set[str] = set()
+        self._free_ids: list[int] = []
+        self._new_documents: dict[int, DocumentRow] = {}
+        self._inventory_of_new_document: dict[int, InventoryRow] = {}
+        self.expected_inventories = 1
+
+    # -- loading --------------------------------------------------------------------------
+    def load(
+        self,
+        *,
+        order_keys: Collection[str],
+        logistics_keys: Collection[str],
+        doc_keys: Collection[str],
+        invt_nos: Collection[str],
+        enterprise_codes: Collection[str],
+        buyers: Collection[str],
+    ) -> None:
+        order_keys, logistics_keys = set(order_keys) - {""}, set(logistics_keys) - {""}
+        doc_keys, invt_nos = set(doc_keys) - {""}, set(invt_nos) - {""}
+        for column, keys in (
+            (DocumentRow.order_key, order_keys),
+            (DocumentRow.logistics_key, logistics_keys),
+            (DocumentRow.doc_key, doc_keys),
+        ):
+            for chunk in _chunks(keys):
+                for row in self.session.scalars(select(DocumentRow).where(column.in_(chunk))):
+                    self._index_document(row)
+        inventory_columns: tuple[tuple[Any, set[str]], ...] = (
+            (InventoryRow.order_key, order_keys),
+            (InventoryRow.logistics_key, logistics_keys),
+            (InventoryRow.invt_no, invt_nos),
+        )
+        for column, keys in inventory_columns:
+            for chunk in _chunks(keys):
+                for inv in self.session.scalars(select(InventoryRow).where(column.in_(chunk))):
+                    self._index_inventory(inv)
+        # A document of this batch reaches an inventory by one key; the inventory's other
+        # companions hang on its other key: load those too.
+        second_round: tuple[tuple[Any, set[str]], ...] = (
+            (DocumentRow.order_key, {i.order_key for i in self.inventories.values()} - order_keys),
+            (
+                DocumentRow.logistics_key,
+                {i.logistics_key for i in self.inventories.values()} - logistics_keys,
+            ),
+        )
+        for column, keys in second_round:
+            for chunk in _chunks(keys - {""}):
+                for row in self.session.scalars(select(DocumentRow).where(column.in_(chunk))):
+                    self._index_document(row)
+        missing_docs = {
+            i.document_id for i in self.inventories.values()
+        } - self.documents_by_id.keys()
+        for chunk in _chunks({str(d) for d in missing_docs}):
+            ids = [int(x) for x in chunk]
+            for row in self.session.scalars(select(DocumentRow).where(DocumentRow.id.in_(ids))):
+                self._index_document(row)
+        self.add_enterprises(enterprise_codes)
+        self.load_quota(buyers)
+
+    def add_enterprises(self, codes: Collection[str]) -> None:
+        wanted = set(codes) - self.enterprises.keys() - {""}
+        if wanted:
+            self.enterprises.update(registry.get_enterprises(self.session, wanted))
+
+    def load_quota(self, buyers: Collection[str]) -> None:
+        wanted = set(buyers) - self._quota_loaded - {""}
+        for chunk in _chunks(wanted):
+            stmt = select(QuotaUsageRow).where(QuotaUsageRow.buyer_id_number.in_(chunk))
+            for row in self.session.scalars(stmt):
+                self.quota[(row.buyer_id_number, row.year)] = row
+        self._quota_loaded |= wanted
+
+    # -- indexes --------------------------------------------------------------------------
+    def _index_document(self, row: DocumentRow) -> None:
+        if row.id is not None and row.id in self.documents_by_id:
+            return
+        if row.id is not None:
+            self.documents_by_id[row.id] = row
+        self.documents[(row.message_type, row.doc_key)] = row
+        if row.order_key:
+            self.by_order_key[row.order_key].append(row)
+        if row.logistics_key:
+            self.by_logistics_key[row.logistics_key].append(row)
+
+    def _index_inventory(self, inv: InventoryRow) -> None:
+        if inv.id in self.inventories:
+            return
+        self.inventories[inv.id] = inv
+        if inv.document_id is not None:
+            self.inventories_by_document[inv.document_id] = inv
+        self.inv_by_order_key[inv.order_key].append(inv)
+        self.inv_by_logistics_key[inv.logistics_key].append(inv)
+        if inv.invt_no:
+            self.inv_by_invt_no[inv.invt_no] = inv
+
+    def add_document(self, row: DocumentRow) -> None:
+        self.session.add(row)
+        self._index_document(row)
+
+    def reindex_document(
+        self, row: DocumentRow, old_order_key: str, old_logistics_key: str
+    ) -> None:
+        if old_order_key != row.order_key:
+            if old_order_key and row in self.by_order_key[old_order_key]:
+                self.by_order_key[old_order_key].remove(row)
+            if row.order_key:
+                self.by_order_key[row.order_key].append(row)
+        if old_logistics_key != row.logistics_key:
+            if old_logistics_key and row in self.by_logistics_key[old_logistics_key]:
+                self.by_logistics_key[old_logistics_key].remove(row)
+            if row.logistics_key:
+                self.by_logistics_key[row.logistics_key].append(row)
+
+    def new_inventory_id(self) -> int:
+        """Inventory ids (and so their invtNo serials) are reserved in one block per batch."""
+        if not self._free_ids:
+            self._free_ids = allocate_serials(
+                self.session, INVENTORY_SERIAL, self.expected_inventories
+            )
+        return self._free_ids.pop(0)
+
+    def add_inventory(self, inv: InventoryRow, document: DocumentRow) -> None:
+        inv.document = document
+        self._new_documents[inv.id] = document
+        self.session.add(inv)
+        self._index_inventory(inv)
+        self._inventory_of_new_document[id(document)] = inv
+
+    def set_invt_no(self, inv: InventoryRow, invt_no: str) -> None:
+        inv.invt_no = invt_no
+        self.inv_by_invt_no[invt_no] = inv
+
+    # -- lookups --------------------------------------------------------------------------
+    def find_document(self, message_type: str, doc_key: str) -> DocumentRow | None:
+        return self.documents.get((message_type, doc_key))
+
+    def documents_by_order_key(self, message_types: Collection[str], key: str) -> list[DocumentRow]:
+        return [d for d in self.by_order_key.get(key, ()) if d.message_type in message_types]
+
+    def documents_by_logistics_key(
+        self, message_types: Collection[str], key: str
+    ) -> list[DocumentRow]:
+        return [d for d in self.by_logistics_key.get(key, ()) if d.message_type in message_types]
+
+    def inventory_of_document(self, document: DocumentRow) -> InventoryRow | None:
+        if document.id is not None and document.id in self.inventories_by_document:
+            return self.inventories_by_document[document.id]
+        return self._inventory_of_new_document.get(id(document))
+
+    def inventories_by_keys(
+        self,
+        *,
+        order_keys: Iterable[str] = (),
+        logistics_keys: Iterable[str] = (),
+        statuses: Collection[str] | None = None,
+    ) -> list[InventoryRow]:
+        found: dict[int, InventoryRow] = {}
+        for key in order_keys:
+            for inv in self.inv_by_order_key.get(key, ()):
+                found[inv.id] = inv
+        for key in logistics_keys:
+            for inv in self.inv_by_logistics_key.get(key, ()):
+                found[inv.id] = inv
+        return [i for i in found.values() if statuses is None or i.status in statuses]
+
+    def document_of(self, inventory: InventoryRow) -> DocumentRow:
+        if inventory.id in self._new_documents:
+            return self._new_documents[inventory.id]
+        doc = self.documents_by_id.get(inventory.document_id)
+        if doc is None:
+            doc = self.session.get(DocumentRow, inventory.document_id)
+            assert doc is not None
+            self._index_document(doc)
+        return doc
