@@ -4,6 +4,7 @@ messages through the clearance service on a fresh database."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,10 +14,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.release.builders import NOW, ROLES, Doc, registry_lines
+from tests.release.builders import NAMES, NOW, ROLES, Doc, registry_lines
 
+from singlewindow.auth import service as auth
+from singlewindow.auth.domain import AgencyRole
 from singlewindow.db.session import unit_of_work
 from singlewindow.declaration.codes import load_code_tables
 from singlewindow.declaration.tables import (
@@ -72,6 +76,7 @@ def _rsa(cn: str) -> tuple[Signer, str]:
     return load_signer(key_pem, cert_pem), cert_pem.decode("ascii")
 
 
+@functools.cache
 def make_keys() -> Keys:
     """An RSA 2048 key per filed enterprise, and a rogue one: slow, so made once per process."""
     made = {code: _rsa(code) for code in ROLES}
@@ -186,3 +191,53 @@ def file_zone(factory: sessionmaker[Session], keys: Keys) -> None:
 def statuses(receipts: Sequence[ReceiptView]) -> list[tuple[str, str, tuple[str, ...]]]:
     """(message type, returnStatus, reasons) of each receipt, in order."""
     return [(r.message_type, r.return_status, r.reasons) for r in receipts]
+
+
+@dataclass(frozen=True)
+class HttpZone:
+    """The zone filed over HTTP: API keys by enterprise code and by agency role."""
+
+    enterprise_keys: dict[str, str]
+    agency_keys: dict[AgencyRole, str]
+
+    def of(self, who: str | AgencyRole) -> dict[str, str]:
+        key = self.agency_keys[who] if isinstance(who, AgencyRole) else self.enterprise_keys[who]
+        return {"X-API-Key": key}
+
+
+AGENCIES = (
+    AgencyRole.ZONE_ADMIN,
+    AgencyRole.CUSTOMS,
+    AgencyRole.TAX,
+    AgencyRole.PUBLIC_SECURITY,
+    AgencyRole.STATISTICS,
+)
+
+
+def file_zone_over_http(client: TestClient, factory: sessionmaker[Session], keys: Keys) -> HttpZone:
+    """The zone administrator files the zone (POST /registry/import); every enterprise and
+    agency gets a key; the default rates are loaded (the app does it only on SQLite)."""
+    with unit_of_work(factory) as session:
+        agency_keys = {role: auth.add_user(session, role, role.value, None)[1] for role in AGENCIES}
+        load_reference_data(session)
+    response = client.post(
+        "/registry/import",
+        content="\n".join(registry_lines(keys.certificates)).encode(),
+        headers={
+            "X-API-Key": agency_keys[AgencyRole.ZONE_ADMIN],
+            "Content-Type": "application/x-ndjson",
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "enterprises": len(ROLES),
+        "commodities": 0,
+        "persons": 0,
+        "certificates": len(ROLES),
+    }
+    with unit_of_work(factory) as session:
+        enterprise_keys = {
+            code: auth.add_user(session, AgencyRole.ENTERPRISE, NAMES[code], code)[1]
+            for code in ROLES
+        }
+    return HttpZone(enterprise_keys, agency_keys)
