@@ -124,7 +124,8 @@ def claim(session: Session, summary_id: int, items: Sequence[tuple[int, str]]) -
         .returning(table.c.inventory_id, table.c.id)
     )
     claimed: dict[int, int] = {}
-    for chunk in _chunks(items):
+    # In inventory order, so two claims over the same inventories wait instead of deadlocking.
+    for chunk in _chunks(sorted(items)):
         rows = [
             {
                 "summary_id": summary_id,

@@ -185,6 +185,8 @@ def parse_window(start: str, end: str) -> tuple[datetime, datetime]:
     """CEB701 startTime/endTime (YYYYMMDDhhmmss, CST): paired, end ≥ start, one month. Returns
     [start, end] as aware instants (end inclusive to the second)."""
     try:
+        if not all(len(t) == 14 and t.isdigit() for t in (start, end)):
+            raise ValueError("not YYYYMMDDhhmmss")
         lo = datetime.strptime(start, "%Y%m%d%H%M%S").replace(tzinfo=CST)
         hi = datetime.strptime(end, "%Y%m%d%H%M%S").replace(tzinfo=CST)
     except ValueError:
