@@ -21,7 +21,7 @@
       margin: { l: 64, r: 16, t: 8, b: 72 },
       paper_bgcolor: "#fff",
       plot_bgcolor: "#fff",
-      font: { size: 12 },
+      font: { size: 12, family: getComputedStyle(document.body).fontFamily },
       showlegend: traces.length > 1,
       legend: { orientation: "h" },
       xaxis: { automargin: true, type: "category" },
