@@ -308,7 +308,8 @@ def _export_verdict(
         "comparison": [_reason_dict(r) for r in comparison.reasons],
     }
     if not comparison.passed:
-        return Verdict(S.REFUSED, tuple(r.code for r in comparison.reasons), facts=fact_sheet)
+        codes = tuple(dict.fromkeys(r.code for r in comparison.reasons))
+        return Verdict(S.REFUSED, codes, facts=fact_sheet)
     return Verdict(S.CONCLUDED, (), facts=fact_sheet)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from singlewindow.declaration import repository
 from singlewindow.declaration.domain import DECLARATION_TYPES, ReturnStatus
+from singlewindow.declaration.rules import record_keys
 from singlewindow.declaration.tables import DocumentRow, InventoryRow, ReceiptRow, TransitionRow
 from singlewindow.kit.clock import CST
 from singlewindow.release.domain import ReceiptView, Verdict
@@ -134,7 +135,10 @@ def write_receipt(
     """Store a receipt for one business record and return its view."""
     mt = document.message_type if document is not None else message_type
     dt = DECLARATION_TYPES.get(mt)
-    key_fields = dict(keys or {})
+    if keys is not None:
+        key_fields = dict(keys)
+    else:
+        key_fields = record_keys(document.body).receipt_fields() if document is not None else {}
     if inventory is not None and inventory.invt_no:
         key_fields["invtNo"] = inventory.invt_no
     text = info or info_for(status, reasons)

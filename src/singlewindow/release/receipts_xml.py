@@ -7,7 +7,7 @@ Required elements the platform has no value for are filled from the record's key
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from singlewindow.message import Message, business_node, definition
@@ -29,7 +29,7 @@ def _filler(leaf: LeafDef) -> str:
     return "0" * size
 
 
-def _record(receipt_type: str, view: ReceiptView, serial: int) -> Any:
+def _record(receipt_type: str, view: ReceiptView, serial: int, head: Mapping[str, Any]) -> Any:
     node = business_node(receipt_type)
     group = next(
         c
@@ -53,17 +53,26 @@ def _record(receipt_type: str, view: ReceiptView, serial: int) -> Any:
         elif name == "preNo":
             value = f"B{stamp[:8]}{serial:09d}"
         elif name == "copNo":
-            value = (view.keys.get("copNo") or view.guid or "0")[:20]
+            value = str(head.get("copNo") or view.keys.get("copNo") or view.guid or "0")[:20]
         else:
-            value = view.keys.get(name)
+            value = view.keys.get(name) or _text(head.get(name))
         if value is None and child.min_occurs > 0:
             value = _filler(child)
         values[child.field] = value
     return record_class(receipt_type, node)(**values)
 
 
-def render(views: Sequence[ReceiptView], receipt_type: str | None = None) -> bytes:
-    """The latest receipt of each record, as one receipt message of the standard."""
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def render(
+    views: Sequence[ReceiptView],
+    heads: Mapping[str, Mapping[str, Any]] | None = None,
+    receipt_type: str | None = None,
+) -> bytes:
+    """The latest receipt of each record, as one receipt message of the standard. `heads` maps a
+    record's guid to its head as declared, for the fields the receipt repeats (copNo …)."""
     if not views:
         raise ValueError("no receipts to render")
     mt = views[0].message_type
@@ -71,15 +80,21 @@ def render(views: Sequence[ReceiptView], receipt_type: str | None = None) -> byt
     latest: dict[str, ReceiptView] = {}
     for v in views:
         latest[v.guid or v.message_guid] = v
-    records = tuple(_record(rtype, v, i) for i, v in enumerate(latest.values(), 1))
-    transfer_fields: dict[str, Any] = {
-        "cop_code": PLATFORM_CODE,
-        "cop_name": "单一窗口 singlewindow",
-        "dxp_mode": "DXP",
-        "dxp_id": PLATFORM_CODE,
-        "note": None,
-    }
-    transfer = record_class(rtype, "BaseTransfer")(**transfer_fields)
+    heads = heads or {}
+    records = tuple(
+        _record(rtype, v, i, heads.get(v.guid, {})) for i, v in enumerate(latest.values(), 1)
+    )
+    spec = definition(rtype)
+    transfer = None
+    if any(isinstance(c, GroupDef) and c.name == "BaseTransfer" for c in spec.root.children):
+        transfer_fields: dict[str, Any] = {
+            "cop_code": PLATFORM_CODE,
+            "cop_name": "单一窗口 singlewindow",
+            "dxp_mode": "DXP",
+            "dxp_id": PLATFORM_CODE,
+            "note": None,
+        }
+        transfer = record_class(rtype, "BaseTransfer")(**transfer_fields)
     message = Message(
         message_type=rtype,
         guid=_guid("receipt", views[0].message_guid, str(len(views))),

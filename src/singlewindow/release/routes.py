@@ -95,7 +95,8 @@ def message_receipts(
     """Every receipt issued for a message (the first answers and later status changes)."""
     rows = service.receipts_for(session, guid, principal)
     if format == "xml":
-        return Response(receipts_xml.render(rows), media_type="application/xml")
+        heads = service.declared_heads(session, guid)
+        return Response(receipts_xml.render(rows, heads), media_type="application/xml")
     return Receipts(receipts=[r.as_dict() for r in rows])
 
 

@@ -27,7 +27,7 @@ from singlewindow.declaration.rules import (
     lines_of,
     record_keys,
 )
-from singlewindow.declaration.tables import DocumentRow, MessageRow
+from singlewindow.declaration.tables import DocumentRow, InventoryRow, MessageRow
 from singlewindow.kit.errors import DomainError, NotFound, Problem
 from singlewindow.message import FormatInvalid, Message, decode, record_to_json
 from singlewindow.message.signing import certificate_fingerprint, verify_document
@@ -41,7 +41,9 @@ from singlewindow.release.workset import Workset
 S = ReturnStatus
 DELETED = "deleted"
 INVENTORY_TYPES = frozenset({"CEB621", "CEB603"})
-RELEASED_OR_LATER = frozenset({S.RELEASED, S.CLOSED, S.INSPECTION})
+# Once customs has concluded (399) or released an inventory, neither it nor the documents it was
+# compared with may be changed or deleted (appType 2/3).
+RELEASED_OR_LATER = frozenset({S.CONCLUDED, S.RELEASED, S.CLOSED, S.INSPECTION})
 
 
 @dataclass
@@ -399,6 +401,8 @@ def _process_record(
                 ("declaration.not_found",),
                 f"要变更或删除的单证 {doc_key} 不存在 / no document {doc_key} to change",
             )
+        if existing is not None and dt.kind != Kind.INVENTORY:
+            inventory = _released_inventory(ws, existing)
         if inventory is not None and inventory.status in RELEASED_OR_LATER:
             return refuse(
                 ("declaration.modify_after_release",),
@@ -481,6 +485,16 @@ def _process_record(
     return receipt
 
 
+def _released_inventory(ws: Workset, document: DocumentRow) -> InventoryRow | None:
+    """A released (or concluded) inventory this document was compared with, if any."""
+    linked = ws.inventories_by_keys(
+        order_keys=[document.order_key] if document.order_key else [],
+        logistics_keys=[document.logistics_key] if document.logistics_key else [],
+        statuses=RELEASED_OR_LATER,
+    )
+    return next((i for i in linked if i.direction == document.direction), None)
+
+
 def _node_name(record: dict[str, Any], msg: Message) -> str:
     name = getattr(msg.records[0], "element_name", None) if msg.records else None
     return str(name) if name else "record"
@@ -504,3 +518,16 @@ def receipts_for(
             ]
         )
     return [view_of(r) for r in rows]
+
+
+def declared_heads(session: Session, message_guid: str) -> dict[str, dict[str, Any]]:
+    """The heads of a message's records as declared, from the archived bytes, by record guid."""
+    row = repository.find_messages(session, [message_guid]).get(message_guid)
+    if row is None:
+        return {}
+    message = decode(row.raw)
+    heads: dict[str, dict[str, Any]] = {}
+    for record in message.records:
+        head = dict(head_of(record_to_json(record)))
+        heads[str(head.get("guid", ""))] = head
+    return heads
