@@ -7,11 +7,12 @@ identity map) and two to four upsert statements.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Executable, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -74,18 +75,24 @@ def write_rows(session: Session, rows: RollupRows) -> None:
 
 
 def upsert(session: Session, table: Table, rows: Sequence[Keyed]) -> None:
-    """Insert rows keyed by the table's primary key, adding the measures on conflict."""
+    """Insert rows keyed by the table's primary key, adding the measures on conflict (one
+    executemany of a statement compiled once per table and dialect)."""
     if not rows:
         return
+    dialect = session.get_bind().dialect.name
+    statement, names = _upsert_statement(dialect, table)
+    values = [dict(zip(names, (*key, *sums), strict=True)) for key, sums in rules.fold(rows)]
+    session.execute(statement, values)
+
+
+@functools.cache
+def _upsert_statement(dialect: str, table: Table) -> tuple[Executable, tuple[str, ...]]:
     keys = [c.name for c in table.primary_key.columns]
     measures = [c.name for c in table.columns if not c.primary_key]
-    values = [
-        dict(zip(keys + measures, (*key, *sums), strict=True)) for key, sums in rules.fold(rows)
-    ]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(values)
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table)
     statement = statement.on_conflict_do_update(
         index_elements=keys,
         set_={m: table.c[m] + getattr(statement.excluded, m) for m in measures},
     )
-    session.execute(statement)
+    return statement, (*keys, *measures)

@@ -44,7 +44,7 @@ class ZoneDailyRow(Base):
     """Zone-wide marginals: per day, one dimension at a time (`total` has key ''), striped."""
 
     __tablename__ = "rec_zone_daily"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     dim: Mapped[str] = mapped_column(String(12), primary_key=True)
     bucket: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -61,7 +61,7 @@ class LatencyRow(Base):
     """Declaration → release latency histogram; scope '' is the zone, else the seller's code."""
 
     __tablename__ = "rec_latency_daily"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     scope: Mapped[str] = mapped_column(String(18), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -77,7 +77,7 @@ class RefusalRow(Base):
     """Refusals per reason code and day; scope '' is the zone, else the seller's code."""
 
     __tablename__ = "rec_refusals_daily"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     scope: Mapped[str] = mapped_column(String(18), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
