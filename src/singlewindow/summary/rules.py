@@ -51,6 +51,8 @@ def is_summarisable(item: InventoryFacts) -> bool:
 def _shares(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     """Split `total` in proportion to `weights`, quantised to N19,5; the last share takes the
     rounding remainder so the shares add up to `total` exactly."""
+    if len(weights) == 1:
+        return [total]
     whole = sum(weights, Decimal(0))
     if not weights:
         return []
@@ -91,11 +93,18 @@ def group_inventories(
             net = _shares(inv.net_weight, prices)
             for g, gw, nw in zip(goods, gross, net, strict=True):
                 key = line_key(g, item_name_flag=item_name_flag)
-                acc = sums.setdefault(key, [Decimal(0)] * 5)
-                for i, v in enumerate((g.qty, g.qty1, g.total_price, gw, nw)):
-                    acc[i] += v
-                names.setdefault(key, (g.gname, g.unit, g.unit1))
-                counts[key] = counts.get(key, 0) + 1
+                acc = sums.get(key)
+                if acc is None:
+                    sums[key] = [g.qty, g.qty1, g.total_price, gw, nw]
+                    names[key] = (g.gname, g.unit, g.unit1)
+                    counts[key] = 1
+                else:
+                    acc[0] += g.qty
+                    acc[1] += g.qty1
+                    acc[2] += g.total_price
+                    acc[3] += gw
+                    acc[4] += nw
+                    counts[key] += 1
                 placed.append((inv, g, key))
         seq = {key: n for n, key in enumerate(sorted(sums), 1)}
         lines = tuple(
@@ -335,9 +344,9 @@ def inventory_facts(
                 gname=str(g["gname"]),
                 unit=str(g["unit"]),
                 unit1=str(g["unit1"]),
-                qty=Decimal(str(g["qty"])),
-                qty1=Decimal(str(g["qty1"])),
-                total_price=Decimal(str(g["totalPrice"])),
+                qty=Decimal(g["qty"]),
+                qty1=Decimal(g["qty1"]),
+                total_price=Decimal(g["totalPrice"]),
             )
             for g in goods
         ),
