@@ -171,10 +171,11 @@ class Platform:
         self.ctx = dataclasses.replace(self.ctx, risk=ALWAYS if on else NEVER)
 
 
-def new_platform(factory: sessionmaker[Session], keys: Keys) -> Platform:
+def new_platform(factory: sessionmaker[Session], keys: Keys, *, filed: bool = False) -> Platform:
     """The zone filed (enterprises with their certificates, default rates) on a fresh database;
     the platform's clock stands at NOW and nothing is selected for inspection."""
-    file_zone(factory, keys)
+    if not filed:
+        file_zone(factory, keys)
     clock = FixedClock(NOW)
     ctx = ClearanceContext(
         codes=load_code_tables(), rates=load_default_rates(), risk=NEVER, clock=clock
