@@ -4,6 +4,7 @@ and one user per persona."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from singlewindow.message.signing import sign_document
 from singlewindow.registry import service as registry_service
 from singlewindow.release import service as release_service
 from singlewindow.release.context import build_context, load_reference_data
+from singlewindow.summary import service as summary_service
 from singlewindow.tax.rules import load_default_rates
 
 YEAR, MONTH = 2026, 4
@@ -42,6 +44,8 @@ class ConsoleZone:
     foreign_invt_no: str  # an inventory that seller is no party to
     refused_invt_no: str | None  # a refused inventory, if numbered (its history has reasons)
     inventory_count: int
+    sum_no: str  # the April summary of the export seller with most closed inventories
+    summary_ebc_code: str
 
 
 def build_console_zone(directory: Path) -> ConsoleZone:
@@ -84,6 +88,11 @@ def build_console_zone(directory: Path) -> ConsoleZone:
         foreign = next(r for r in numbered if code not in parties(r))
         other_code = foreign.ebc_code
         refused = next((r for r in numbered if r.status == "100"), None)
+        closed = Counter(r.ebc_code for r in rows if r.direction == "E" and r.status == "899")
+        exporter = closed.most_common(1)[0][0]
+        summary = summary_service.run_month(
+            session, exporter, f"{YEAR}-{MONTH:02d}", now=NOW, actor="test:console"
+        )
         api_keys = {
             "zone_admin": auth_service.add_user(
                 session, AgencyRole.ZONE_ADMIN, "综试区管理员", None
@@ -104,6 +113,8 @@ def build_console_zone(directory: Path) -> ConsoleZone:
             foreign_invt_no=foreign.invt_no or "",
             refused_invt_no=refused.invt_no if refused else None,
             inventory_count=len(rows),
+            sum_no=summary.sum_no,
+            summary_ebc_code=exporter,
         )
     engine.dispose()
     return zone_data

@@ -113,8 +113,10 @@ def test_sign_in_sets_a_strict_httponly_cookie_and_sign_out_clears_it(
             "zone_admin", "/console/registry", 200, "enterprises", id="admin_registry_case"
         ),
         pytest.param("enterprise", "/console/registry", 200, "enterprises", id="ent_registry_case"),
-        pytest.param("tax", "/console/summaries", 200, "nav", id="tax_summaries_case"),
-        pytest.param("enterprise", "/console/summaries", 200, "nav", id="ent_summaries_case"),
+        pytest.param("tax", "/console/summaries", 200, "summaries", id="tax_summaries_case"),
+        pytest.param(
+            "enterprise", "/console/summaries", 200, "summaries-empty", id="ent_summaries_case"
+        ),
     ],
 )
 def test_pages_per_persona(
@@ -128,7 +130,7 @@ def test_pages_per_persona(
     response = _get(console, path, console_zone.keys[persona])
     assert response.status_code == status
     assert f'data-role="{persona.replace("other_", "")}"' in response.text
-    assert marker in _ids(response.text) | {"nav"}
+    assert marker in _ids(response.text)
 
 
 def _rows(html: str, table: str) -> list[str]:
@@ -278,3 +280,42 @@ def test_own_static_files_only(console: TestClient, name: str, status: int) -> N
 def test_console_pages_stay_out_of_the_openapi_document(console: TestClient) -> None:
     paths = set(_get(console, "/openapi.json").json()["paths"])
     assert not {p for p in paths if p == "/" or p.startswith(("/console", "/signin", "/static"))}
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        pytest.param("zone_admin", 200, id="admin_case"),
+        pytest.param("customs", 200, id="customs_case"),
+        pytest.param("tax", 200, id="tax_case"),
+        pytest.param("enterprise", 404, id="other_seller_case"),
+    ],
+)
+def test_summary_detail_per_persona(
+    console: TestClient, console_zone: ConsoleZone, persona: str, status: int
+) -> None:
+    assert console_zone.enterprise_code != console_zone.summary_ebc_code
+    response = _get(
+        console, f"/console/summaries/{console_zone.sum_no}", console_zone.keys[persona]
+    )
+    assert response.status_code == status
+    if status == 404:
+        assert 'data-code="summary.not_found"' in response.text
+        return
+    html = response.text
+    assert f'<span id="sum-no">{console_zone.sum_no}</span>' in html
+    assert html.count('class="grid declaration-lines"') == 2
+    assert re.findall(r'<td class="treatment">([^<]+)</td>', html) == ["免税"] * 3
+    items = re.findall(r'<tr><td><a href="/console/inventories/(\w+)">', html)
+    assert len(items) == 4
+
+
+def test_summary_list_shows_the_summary_to_officers_only(
+    console: TestClient, console_zone: ConsoleZone
+) -> None:
+    listed = _get(console, "/console/summaries", console_zone.keys["tax"]).text
+    assert re.findall(r'class="sum" href="/console/summaries/(\w+)"', listed) == [
+        console_zone.sum_no
+    ]
+    own = _get(console, "/console/summaries", console_zone.keys["enterprise"]).text
+    assert 'class="sum"' not in own

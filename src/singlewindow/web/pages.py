@@ -164,13 +164,23 @@ SummaryReaderDep = Annotated[Principal, Depends(_summary_reader)]
 
 
 @router.get("/console/summaries")
-def summary_list(request: Request, session: SessionDep, principal: SummaryReaderDep) -> Response:
+def summary_list(
+    request: Request,
+    session: SessionDep,
+    principal: SummaryReaderDep,
+    now: NowDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    listing = summaries.list_for(session, principal, now=now, page=page)
     return render(
         request,
         "summaries.html",
         principal,
         active="nav.summaries",
-        listing=summaries.list_for(session, principal),
+        listing=listing,
+        page=page,
+        has_next=len(listing["summaries"]) == summaries.PAGE_SIZE,
+        page_href=lambda n: here_with(request, page=n),
     )
 
 
