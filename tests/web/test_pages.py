@@ -3,6 +3,7 @@ escaping, and plotly.js from the installed package."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -319,3 +320,32 @@ def test_summary_list_shows_the_summary_to_officers_only(
     ]
     own = _get(console, "/console/summaries", console_zone.keys["enterprise"]).text
     assert 'class="sum"' not in own
+
+
+def _charts(html: str) -> dict[str, list[str]]:
+    block = re.search(r'<script type="application/json" id="dashboard-data">(.*?)</script>', html)
+    assert block is not None
+    return {c["id"]: c["x"] for c in json.loads(block.group(1))}
+
+
+@pytest.mark.parametrize(
+    ("persona", "targets"),
+    [
+        pytest.param("zone_admin", True, id="zone_admin_case"),
+        pytest.param("customs", True, id="customs_case"),
+        pytest.param("tax", True, id="tax_case"),
+        pytest.param("enterprise", False, id="enterprise_case"),
+    ],
+)
+def test_dashboard_per_persona_has_tiles_and_non_empty_charts(
+    console: TestClient, console_zone: ConsoleZone, persona: str, targets: bool
+) -> None:
+    response = _get(console, "/", console_zone.keys[persona])
+    html = response.text
+    assert response.status_code == 200
+    assert f'<script src="{PLOTLY_URL}"></script>' in html
+    charts = _charts(html)
+    assert {"trend", "country", "trade_mode", "county", "hs_chapter"} <= set(charts)
+    assert all(charts[c] for c in charts)
+    assert ("(2018)" in html) is targets
+    assert "截至 2026-05-01 10:00" in html
