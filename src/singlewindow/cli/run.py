@@ -11,6 +11,9 @@ import typer
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Server processes (PostgreSQL scales with them)")
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the configured database."""
     import uvicorn
@@ -18,7 +21,17 @@ def serve(
     from singlewindow.api.app import create_app
 
     typer.echo(f"singlewindow serving at http://{host}:{port} (OpenAPI at /docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    if workers > 1:
+        uvicorn.run(
+            "singlewindow.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+    else:
+        uvicorn.run(create_app(), host=host, port=port, log_level="warning")
 
 
 def demo(

@@ -23,7 +23,14 @@ from singlewindow.declaration.tables import (
 def lock_keys(session: Session, keys: Iterable[str]) -> None:
     """Serialise work on the same parcel across processes (PostgreSQL advisory locks, taken in
     sorted order so two batches cannot deadlock). SQLite serialises writers by itself."""
-    if session.get_bind().dialect.name != "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        # SQLite has no row locks: take the database's write lock now, before anything is read,
+        # so that concurrent batches (threads or processes) are judged one after the other.
+        # (Python's sqlite3 opens no transaction for reads, so nothing has begun yet.)
+        session.execute(text("BEGIN IMMEDIATE"))
+        return
+    if dialect != "postgresql":
         return
     ids = sorted(
         {

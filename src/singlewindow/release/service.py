@@ -30,7 +30,11 @@ from singlewindow.declaration.rules import (
 from singlewindow.declaration.tables import DocumentRow, InventoryRow, MessageRow
 from singlewindow.kit.errors import DomainError, NotFound, Problem
 from singlewindow.message import FormatInvalid, Message, decode, record_to_json
-from singlewindow.message.signing import certificate_fingerprint, verify_document
+from singlewindow.message.signing import (
+    Verification,
+    certificate_fingerprint,
+    verify_document,
+)
 from singlewindow.message.xmlsafe import HostileInput, Unparsable
 from singlewindow.release import clearance, withdrawal
 from singlewindow.release.context import ClearanceContext
@@ -55,6 +59,7 @@ class _Decoded:
     record_keys: list[dict[str, str]]
     bodies: list[dict[str, Any]] = field(default_factory=list)
     keys: list[RecordKeys] = field(default_factory=list)
+    verification: Verification | None = None
 
 
 def submit_messages(
@@ -158,7 +163,11 @@ def _decode(data: bytes) -> _Decoded:
     except (HostileInput, Unparsable) as exc:
         return _Decoded(data, sha, None, exc, [])
     bodies = [record_to_json(r) for r in message.records]
-    return _Decoded(data, sha, message, None, [], bodies, [record_keys(b) for b in bodies])
+    # Signatures are checked here, before any lock is taken: it needs no database.
+    verification = verify_document(data) if message.has_signature else None
+    return _Decoded(
+        data, sha, message, None, [], bodies, [record_keys(b) for b in bodies], verification
+    )
 
 
 def _guid_reused(guid: str) -> DomainError:
@@ -265,6 +274,7 @@ def judge_sender(
     submitter: str | None,
     *,
     app_statuses: Sequence[str] | None = None,
+    verification: Verification | None = None,
 ) -> DomainError | None:
     """The sender's checks: a declaration type, the API key's own copCode, filed, a role that may
     send the type, and a valid signature with a certificate filed for it (required when any record
@@ -302,7 +312,7 @@ def judge_sender(
         app_statuses = [record_keys(record_to_json(r)).app_status for r in msg.records]
     declared = "2" in app_statuses
     if msg.has_signature:
-        result = verify_document(data)
+        result = verification or verify_document(data)
         if not result.valid:
             return _problem(
                 result.reason_code,
