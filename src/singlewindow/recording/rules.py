@@ -172,7 +172,9 @@ def rollup_rows(
             )
         )  # fmt: skip
         for name, key in zone_keys(dims, e.bucket):
-            zone.append(((name, e.bucket.value, day, key, dims.direction, stripe), measures))
+            # Only the narrow dimensions take every move of a day; the others are spread by key.
+            lane = stripe if name in NARROW_DIMENSIONS else 0
+            zone.append(((name, e.bucket.value, day, key, dims.direction, lane), measures))
     latency: list[Keyed] = []
     if latency_seconds is not None and any(e.bucket is Bucket.RELEASED for e in events):
         edge = latency_edge(latency_seconds)
