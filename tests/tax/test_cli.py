@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -8,6 +9,14 @@ from typer.testing import CliRunner
 from singlewindow.tax.cli import app
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _platform_database(
+    database_url: str, session_factory: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quote reads the rate table in force from the platform's (migrated) database."""
+    monkeypatch.setenv("SINGLEWINDOW_DATABASE_URL", database_url)
 
 
 @pytest.mark.parametrize(
@@ -140,3 +149,36 @@ def test_quote_json_parses() -> None:
         app, ["quote", "--value", "100", "--freight", "0", "--hs-code", "2204210000", "--json"]
     )
     assert json.loads(result.stdout)["consumption_tax"] == "7.78"
+
+
+def test_rates_import_replaces_the_table_in_force(tmp_path: Path) -> None:
+    rates = tmp_path / "rates.csv"
+    rates.write_text(
+        "hs_code,vat_rate,ct_rate,ct_rule,mfn_rate,source,confirmed\n"
+        "1901101090,0.09,0,none,0.15,test table,no\n",
+        encoding="utf-8",
+    )
+    imported = runner.invoke(app, ["rates", "import", str(rates)])
+    assert (imported.exit_code, imported.stdout) == (0, "1 rates in force\n")
+    quoted = runner.invoke(
+        app, ["quote", "--value", "1000", "--freight", "20", "--hs-code", "1901101090", "--json"]
+    )
+    # 1020 × 9 % × 70 % = 64.26: the imported rate, not the packaged 13 %.
+    assert json.loads(quoted.stdout)["vat"] == "64.26"
+    gone = runner.invoke(
+        app, ["quote", "--value", "10", "--freight", "0", "--hs-code", "0402210000", "--json"]
+    )
+    assert gone.exit_code == 1
+
+
+def test_rates_import_refuses_a_bad_file_and_keeps_the_table(tmp_path: Path) -> None:
+    rates = tmp_path / "rates.csv"
+    rates.write_text(
+        "hs_code,vat_rate,ct_rate,ct_rule,mfn_rate,source,confirmed\n"
+        "1901101090,1.5,0,none,0.15,bad rate,no\n",
+        encoding="utf-8",
+    )
+    refused = runner.invoke(app, ["rates", "import", str(rates)])
+    assert refused.exit_code == 1
+    shown = runner.invoke(app, ["rates", "show", "--json"])
+    assert len(json.loads(shown.stdout)) > 30
