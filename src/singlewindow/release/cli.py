@@ -11,7 +11,7 @@ import typer
 
 from singlewindow.db.session import make_sessionmaker, unit_of_work
 from singlewindow.kit.errors import DomainError
-from singlewindow.release import service, views, withdrawal
+from singlewindow.release import receipts_xml, service, views, withdrawal
 from singlewindow.release.context import build_context
 from singlewindow.release.domain import ReceiptView
 from singlewindow.release.runtime import open_database
@@ -101,7 +101,27 @@ def inventory_show(
             typer.echo(f"  {h['time']} {h['returnStatus']} {h['actor']} {','.join(h['reasons'])}")
 
 
+def receipts(
+    message_guid: Annotated[str, typer.Argument(help="guid of the declared message")],
+    xml: Annotated[bool, typer.Option("--xml", help="The standard's receipt XML")] = False,
+) -> None:
+    """Every receipt issued for a message: its first answers and later status changes."""
+    engine = open_database()
+    try:
+        with unit_of_work(make_sessionmaker(engine)) as session:
+            rows = service.receipts_for(session, message_guid, None)
+            heads = service.declared_heads(session, message_guid) if xml else {}
+    except DomainError as exc:
+        typer.echo(exc.summary(), err=True)
+        raise typer.Exit(1) from None
+    if xml:
+        typer.echo(receipts_xml.render(rows, heads).decode("utf-8"))
+    else:
+        _print_receipts([r.as_dict() for r in rows], as_json=True)
+
+
 def register(root: typer.Typer) -> None:
     root.command("submit")(submit)
     root.command("sweep")(sweep)
+    root.command("receipts")(receipts)
     root.add_typer(inventory_app, name="inventory")
