@@ -242,6 +242,35 @@ def _facilities(w: World, persona: str) -> dict[str, Any]:
     }
 
 
+def _summary(w: World, persona: str) -> dict[str, Any]:
+    """Not a CEB701: an enterprise's is judged and refused (422), anyone else may not send."""
+    return {
+        "method": "POST",
+        "url": "/summaries",
+        "content": b"<x/>",
+        "headers": {"Content-Type": "application/xml"},
+    }
+
+
+def _invoice(w: World, persona: str) -> dict[str, Any]:
+    body = {
+        "ebcCode": EBC,
+        "invoiceCode": "4100261130",
+        "invoiceNo": f"{PERSONAS.index(persona):08d}",
+        "hsCode": "6704200000",
+        "itemName": "人发制假发",
+        "amountFen": 100_000,
+        "taxFen": 13_000,
+        "issuedOn": "20260501",
+    }
+    return {"method": "POST", "url": "/summaries/invoices", "json": body}
+
+
+def _rebate_class(w: World, persona: str) -> dict[str, Any]:
+    body = {"ebcCode": EBC, "rebateClass": "1", "note": "一类出口企业"}
+    return {"method": "POST", "url": "/summaries/rebate-classes", "json": body}
+
+
 def _signin(w: World, persona: str) -> dict[str, Any]:
     return {"method": "POST", "url": "/signin", "data": {"key": w.key(persona)}}
 
@@ -324,6 +353,26 @@ MATRIX: dict[tuple[str, str], tuple[Request, dict[str, int]]] = {
     ),
     ("GET", "/console/registry"): (_get("/console/registry"), CONSOLE),
     ("GET", "/static/console/{name}"): (_get("/static/console/console.css"), ALL),
+    # Summary declaration and export tax treatment.
+    ("POST", "/summaries"): (_summary, _row(401, 422, 422, 403, 403, 403, 403, 403)),
+    ("GET", "/summaries"): (_get("/summaries"), SIGNED_IN),
+    ("GET", "/summaries/warnings"): (_get("/summaries/warnings"), SIGNED_IN),
+    ("POST", "/summaries/invoices"): (_invoice, _row(401, 403, 403, 403, 201, 403, 403, 201)),
+    ("GET", "/summaries/invoices"): (_get("/summaries/invoices?ebcCode=" + EBC), SIGNED_IN),
+    ("POST", "/summaries/rebate-classes"): (
+        _rebate_class,
+        _row(401, 403, 403, 403, 200, 403, 403, 200),
+    ),
+    ("GET", "/summaries/rebate-classes"): (_get("/summaries/rebate-classes"), SIGNED_IN),
+    ("GET", "/summaries/{sum_no}"): (
+        # No such summary: every reader is told so.
+        _get("/summaries/NOSUCHSUMMARY"),
+        _row(401, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    ("GET", "/summaries/{sum_no}/rebate.csv"): (
+        _get("/summaries/NOSUCHSUMMARY/rebate.csv"),
+        _row(401, 404, 404, 404, 404, 403, 403, 404),
+    ),
     ("GET", PLOTLY_URL): (_get(PLOTLY_URL), ALL),
 }
 
