@@ -161,6 +161,22 @@ def test_list_mode_says_why_each_is_left_out(
             "detail": receipt["sumNo"],
         }
     ]
+    # One taken, one free: the first attempt loses one, is undone, and the rest is grouped.
+    mixed = ("46042026E000000001", "46042026E000000002")
+    third = _post(
+        client, zone.seller_key, ceb701(signer=zone.signers[SELLER], invt_nos=mixed, cop_no="S3")
+    )
+    (last,) = third["receipts"]  # type: ignore[misc]
+    assert (last["returnStatus"], last["inventories"], last["declarations"]) == ("399", 1, 1)
+    assert [e["invtNo"] for e in last["excluded"]] == ["46042026E000000001"]
+    view = client.get(
+        f"/summaries/{last['sumNo']}?items=true", headers={"X-API-Key": zone.seller_key}
+    ).json()
+    assert [(i["invtNo"], i["gnum"], i["gseqno"]) for i in view["items"]] == [
+        ("46042026E000000002", 1, 1)
+    ]
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(SummaryItemRow)) == 2
 
 
 def test_agent_may_apply_for_its_seller_and_unsigned_declare_is_refused(

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Select, Table, Text, and_, bindparam, exists, func, select, update
+from sqlalchemy import Select, Table, Text, and_, delete, exists, func, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -44,7 +44,7 @@ class ClosedInventory:
     status: str
     statistics_flag: str
     closed_at: datetime | None
-    body: dict[str, Any]
+    document_id: int
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -54,27 +54,21 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
 
 def _closed_join() -> Select[*tuple[Any, ...]]:
     closing = and_(TransitionRow.inventory_id == InventoryRow.id, TransitionRow.to_status == CLOSED)
-    return (
-        select(
-            InventoryRow.id,
-            InventoryRow.invt_no,
-            InventoryRow.ebc_code,
-            InventoryRow.direction,
-            InventoryRow.status,
-            InventoryRow.statistics_flag,
-            TransitionRow.at,
-            # Read as text and parsed with orjson: the stock JSON decoding of a month's
-            # records is the largest cost of a summary.
-            sql_cast(DocumentRow.body, Text),
-        )
-        .join(DocumentRow, DocumentRow.id == InventoryRow.document_id)
-        .outerjoin(TransitionRow, closing)
-    )
+    return select(
+        InventoryRow.id,
+        InventoryRow.invt_no,
+        InventoryRow.ebc_code,
+        InventoryRow.direction,
+        InventoryRow.status,
+        InventoryRow.statistics_flag,
+        TransitionRow.at,
+        InventoryRow.document_id,
+    ).outerjoin(TransitionRow, closing)
 
 
 def _closed(row: Any) -> ClosedInventory:
     return ClosedInventory(
-        row[0], row[1] or "", row[2], row[3], row[4], row[5] or "", row[6], orjson.loads(row[7])
+        row[0], row[1] or "", row[2], row[3], row[4], row[5] or "", row[6], row[7]
     )
 
 
@@ -102,6 +96,20 @@ def inventories_by_numbers(session: Session, invt_nos: Sequence[str]) -> list[Cl
     return out
 
 
+def records_of(session: Session, document_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    """Document id -> its stored record. Read apart from the choosing query, in id order, so
+    only the chosen inventories' records are read; read as text and parsed with orjson, as the
+    stock JSON decoding of a month's records is the largest cost of a summary."""
+    out: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(document_ids)):
+        stmt = select(DocumentRow.id, sql_cast(DocumentRow.body, Text)).where(
+            DocumentRow.id.in_(list(chunk))
+        )
+        for doc_id, body in session.execute(stmt):
+            out[doc_id] = orjson.loads(body)
+    return out
+
+
 def summary_numbers_of(session: Session, inventory_ids: Collection[int]) -> dict[int, str]:
     """Which summary (sumNo) already holds each of these inventories."""
     out: dict[int, str] = {}
@@ -115,55 +123,53 @@ def summary_numbers_of(session: Session, inventory_ids: Collection[int]) -> dict
     return out
 
 
-def claim(session: Session, summary_id: int, items: Sequence[tuple[int, str]]) -> dict[int, int]:
-    """Insert one summary_items row per (inventory id, invtNo) unless the inventory is in a
-    summary already: the unique inventory_id makes this the compare-and-set. Returns the rows
-    this call inserted, inventory id -> item id."""
-    table = ITEMS
+def claim(
+    session: Session,
+    summary_id: int,
+    items: Sequence[tuple[int, str, int, str, list[list[Any]]]],
+) -> set[int]:
+    """Insert one summary_items row per (inventory id, invtNo, declaration id, logisticsNo,
+    goods rows) unless the inventory is in a summary already: the unique inventory_id makes
+    this the compare-and-set. Returns the inventory ids this call inserted."""
     dialect = session.get_bind().dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        make(table)
+        make(ITEMS)
         .on_conflict_do_nothing(index_elements=["inventory_id"])
-        .returning(table.c.inventory_id, table.c.id)
+        .returning(ITEMS.c.inventory_id)
     )
     rows: list[dict[str, Any]] = [
         {
             "summary_id": summary_id,
             "inventory_id": inventory_id,
             "invt_no": invt_no,
-            "declaration_id": None,
-            "logistics_no": "",
-            "goods": [],
+            "declaration_id": declaration_id,
+            "logistics_no": logistics_no,
+            "goods": goods,
         }
         # In inventory order, so two claims over the same inventories wait, not deadlock.
-        for inventory_id, invt_no in sorted(items)
+        for inventory_id, invt_no, declaration_id, logistics_no, goods in sorted(
+            items, key=lambda i: i[0]
+        )
     ]
-    claimed: dict[int, int] = {}
+    claimed: set[int] = set()
     conn = session.connection()
     for chunk in _chunks(rows, 10000):
         # One compiled statement, sent as multi-row batches (insertmanyvalues) with RETURNING.
-        for inventory_id, item_id in conn.execute(stmt, list(chunk)):
-            claimed[inventory_id] = item_id
+        claimed.update(conn.execute(stmt, list(chunk)).scalars())
     return claimed
 
 
-def place_items(session: Session, placements: Sequence[dict[str, Any]]) -> None:
-    """Set each claimed item's declaration and goods rows ({"b_id", "b_decl", "b_no",
-    "b_goods"})."""
-    table = ITEMS
-    stmt = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values(
-            declaration_id=bindparam("b_decl"),
-            logistics_no=bindparam("b_no"),
-            goods=bindparam("b_goods"),
-        )
+def delete_formed(session: Session, summary_id: int) -> None:
+    """Undo one attempt of a summary: its items, lines and declarations."""
+    decl_ids = select(SummaryDeclarationRow.id).where(
+        SummaryDeclarationRow.summary_id == summary_id
     )
-    conn = session.connection()
-    for chunk in _chunks(placements, 10000):
-        conn.execute(stmt, list(chunk))
+    session.execute(delete(ITEMS).where(ITEMS.c.summary_id == summary_id))
+    session.execute(delete(LINES).where(LINES.c.declaration_id.in_(decl_ids)))
+    session.execute(
+        delete(SummaryDeclarationRow).where(SummaryDeclarationRow.summary_id == summary_id)
+    )
 
 
 def insert_lines(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -10,7 +10,7 @@ claim them (insert into summary_items; an inventory already in a summary is left
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -304,12 +304,13 @@ def summarise(
         else:
             found = repository.inventories_by_numbers(session, request.invt_nos)
     candidates, exclusions = _choose(request, found)
+    records = repository.records_of(session, [c.document_id for c in candidates])
     if request.window is not None:
         month = month_of(request.window[0])
     else:
         closes = [c.closed_at for c in candidates if c.closed_at is not None]
         month = month_of(min(closes) if closes else now)
-    customs = request.customs_code or _customs_of(candidates)
+    customs = request.customs_code or _customs_of(records.values())
     summary = SummaryRow(
         sum_no=new_guid()[:18],
         pre_no=new_guid()[:18],
@@ -342,34 +343,38 @@ def summarise(
     summary.pre_no = f"B{now.astimezone(CST):%Y%m%d}{summary.id:09d}"
     if save_only:
         return summary
-    claimed = repository.claim(
-        session, summary.id, [(c.inventory_id, c.invt_no) for c in candidates]
-    )
-    lost = [c for c in candidates if c.inventory_id not in claimed]
-    if lost:
-        holders = repository.summary_numbers_of(session, [c.inventory_id for c in lost])
-        exclusions.extend(
-            Exclusion(c.invt_no, "summary.already_summarised", holders.get(c.inventory_id, ""))
-            for c in lost
-        )
     facts = [
-        inventory_facts(c.inventory_id, c.body, statistics_flag=c.statistics_flag)
+        inventory_facts(c.inventory_id, records[c.document_id], statistics_flag=c.statistics_flag)
         for c in candidates
-        if c.inventory_id in claimed
     ]
+    lost: list[InventoryFacts] = []
+    while facts:
+        taken = _store(session, summary, facts, request, now=now, year=year)
+        if len(taken) == len(facts):
+            break
+        # A concurrent summary took some of them first: undo this attempt and group the rest.
+        # Each round the set shrinks, so this ends.
+        repository.delete_formed(session, summary.id)
+        lost.extend(f for f in facts if f.inventory_id not in taken)
+        facts = [f for f in facts if f.inventory_id in taken]
+    if lost:
+        holders = repository.summary_numbers_of(session, [f.inventory_id for f in lost])
+        exclusions.extend(
+            Exclusion(f.invt_no, "summary.already_summarised", holders.get(f.inventory_id, ""))
+            for f in sorted(lost, key=lambda f: f.invt_no)
+        )
     summary.excluded = [e.as_dict() for e in exclusions]
     if not facts:
         summary.status = SummaryStatus.REFUSED.value
         return summary
-    _store(session, summary, facts, claimed, request, now=now, year=year)
     summary.status = SummaryStatus.SUMMARISED.value
     summary.summarised_at = now
     return summary
 
 
-def _customs_of(candidates: Sequence[ClosedInventory]) -> str:
-    for c in candidates:
-        code = c.body.get("InventoryHead", {}).get("customsCode")
+def _customs_of(records: Iterable[dict[str, Any]]) -> str:
+    for record in records:
+        code = record.get("InventoryHead", {}).get("customsCode")
         if code:
             return str(code)
     return "0000"
@@ -403,12 +408,13 @@ def _store(
     session: Session,
     summary: SummaryRow,
     facts: Sequence[InventoryFacts],
-    claimed: dict[int, int],
     request: SummaryRequest,
     *,
     now: datetime,
     year: int,
-) -> None:
+) -> set[int]:
+    """Group, store the declarations and lines, and claim the inventories with their
+    (gnum → gseqno) rows in one insert. Returns the inventory ids this call claimed."""
     formed = group_inventories(
         facts, summary_flag=request.summary_flag, item_name_flag=request.item_name_flag
     )
@@ -433,7 +439,7 @@ def _store(
     session.add_all(rows)
     session.flush()
     lines: list[dict[str, Any]] = []
-    placements: list[dict[str, Any]] = []
+    items: list[tuple[int, str, int, str, list[list[Any]]]] = []
     for row, decl in zip(rows, formed, strict=True):
         row.decl_seq_no = f"{summary.customs_code}{year}D{row.id:09d}"
         lines.extend(
@@ -461,10 +467,8 @@ def _store(
         for p in decl.placements:
             goods.setdefault(p.inventory_id, []).append([p.gnum, p.gcode, p.gseqno])
             numbers[p.inventory_id] = p.logistics_no
-        placements.extend(
-            {"b_id": claimed[inv], "b_decl": row.id, "b_no": numbers[inv], "b_goods": g}
-            for inv, g in goods.items()
-        )
+        invt_nos = {p.inventory_id: p.invt_no for p in decl.placements}
+        items.extend((inv, invt_nos[inv], row.id, numbers[inv], g) for inv, g in goods.items())
     session.flush()
     repository.insert_lines(session, lines)
-    repository.place_items(session, placements)
+    return repository.claim(session, summary.id, items)
