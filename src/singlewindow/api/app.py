@@ -17,6 +17,7 @@ from singlewindow.registry.routes import router as registry_router
 from singlewindow.release.context import load_reference_data
 from singlewindow.release.routes import router as clearance_router
 from singlewindow.statistics.routes import router as statistics_router
+from singlewindow.summary.routes import router as summary_router
 from singlewindow.web.pages import router as console_router
 
 health_router = APIRouter(tags=["health"])
@@ -33,6 +34,7 @@ ROUTERS: list[APIRouter] = [
     registry_router,
     clearance_router,
     console_router,
+    summary_router,
     statistics_router,
 ]
 

@@ -13,6 +13,7 @@ from singlewindow.registry import cli as registry_cli
 from singlewindow.release import cli as release_cli
 from singlewindow.release.context import load_reference_data
 from singlewindow.statistics import cli as statistics_cli
+from singlewindow.summary import cli as summary_cli
 from singlewindow.tax import cli as tax_cli
 
 
@@ -23,6 +24,7 @@ def mount(app: typer.Typer) -> None:
     app.add_typer(registry_cli.app, name="registry")
     app.add_typer(auth_cli.app, name="user")
     app.add_typer(tax_cli.app, name="tax")
+    app.add_typer(summary_cli.app, name="summary")
     app.add_typer(statistics_cli.app, name="statistics")
     release_cli.register(app)
     app.command("serve")(run.serve)
