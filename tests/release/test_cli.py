@@ -15,6 +15,7 @@ from singlewindow.cli.main import app
 from singlewindow.db.session import make_sessionmaker
 from singlewindow.declaration.codes import load_code_tables
 from singlewindow.kit.clock import FixedClock
+from singlewindow.message import check
 from singlewindow.release.context import ClearanceContext
 from singlewindow.release.runtime import open_database
 from singlewindow.tax.rules import load_default_rates
@@ -139,3 +140,35 @@ def test_sweep_refuses_what_waited_past_the_deadline(local: Platform) -> None:
     )
     again = CliRunner().invoke(app, ["sweep"])
     assert again.stdout == "refused 0 inventories waiting past the deadline\n"
+
+
+def test_receipts_of_a_message_as_json_and_xml(local: Platform, tmp_path: Path, keys: Keys) -> None:
+    files = _files(tmp_path, keys, Parcel(1))
+    inventory_file = files[-1]
+    runner = CliRunner()
+    # The inventory first: it waits; the later documents release it, a second receipt.
+    first = runner.invoke(app, ["submit", str(inventory_file), "--json"])
+    guid = json.loads(first.stdout)[0]["message_guid"]
+    runner.invoke(app, ["submit", *map(str, files[:-1]), "--json"])
+    shown = runner.invoke(app, ["receipts", guid])
+    assert shown.exit_code == 0, shown.output
+    rows = json.loads(shown.stdout)
+    assert [(r["returnStatus"], r["reasons"]) for r in rows] == [
+        (
+            "120",
+            [
+                "comparison.order_missing",
+                "comparison.payment_missing",
+                "comparison.waybill_missing",
+            ],
+        ),
+        ("800", []),
+    ]
+    as_xml = runner.invoke(app, ["receipts", guid, "--xml"])
+    assert as_xml.exit_code == 0, as_xml.output
+    result = check(as_xml.stdout.encode("utf-8"))
+    assert (result.message_type, result.valid, result.records) == ("CEB622", True, 1)
+    assert "<ceb:returnStatus>800</ceb:returnStatus>" in as_xml.stdout
+    unknown = runner.invoke(app, ["receipts", "00000000-0000-0000-0000-000000000000"])
+    assert unknown.exit_code == 1
+    assert "receipt.not_found" in unknown.stderr

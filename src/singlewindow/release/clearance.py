@@ -111,7 +111,7 @@ def declare_inventory(
         )
         assert receipt is not None
         return receipt
-    return decide(
+    receipt = decide(
         ws,
         ctx,
         inventory,
@@ -122,6 +122,8 @@ def declare_inventory(
         initial=True,
         linked=linked,
     )
+    assert receipt is not None  # the inventory's own message is always answered
+    return receipt
 
 
 def _companions(
@@ -154,8 +156,10 @@ def decide(
     message_guid: str,
     initial: bool,
     linked: dict[str, DocumentRow] | None = None,
-) -> ReceiptView:
-    """Compare an inventory with its documents when all are there; otherwise it waits (120)."""
+) -> ReceiptView | None:
+    """Compare an inventory with its documents when all are there; otherwise it waits (120).
+    A receipt answers the inventory's own message, and every later change of status; a
+    companion that arrives while others are still missing changes nothing and says nothing."""
     session = ws.session
     if linked is None:
         linked = _companions(ws, inventory.direction, inventory.order_key, inventory.logistics_key)
@@ -163,6 +167,8 @@ def decide(
     missing = tuple(MISSING_REASON[r] for r in roles if r not in linked)
     if missing:
         if inventory.status == S.STORED:
+            if not initial:
+                return None
             return write_receipt(
                 session,
                 document,
