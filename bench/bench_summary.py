@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import json
 import random
+import shutil
+import socket
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -54,15 +56,68 @@ def sqlite_database() -> Iterator[str]:
         yield f"sqlite:///{tmp}/bench.db"
 
 
-def postgres_database() -> contextlib.AbstractContextManager[str]:
-    """The throwaway cluster of the clearance benchmark (same folder), reused."""
-    path = Path(__file__).with_name("bench_clearance.py")
-    spec = importlib.util.spec_from_file_location("bench_clearance", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    made: contextlib.AbstractContextManager[str] = module.postgres_database()
-    return made
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster: initdb refuses root, so it runs as the postgres user;
+    the socket lives in the temp directory; durability off, as in the tests."""
+    pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1]
+    tmp = Path(tempfile.mkdtemp(prefix="swsumpg"))
+    shutil.chown(tmp, "postgres", "postgres")
+    as_user = ["runuser", "-u", "postgres", "--"]
+    data = tmp / "data"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = False
+    try:
+        subprocess.run(
+            [
+                *as_user,
+                str(pgbin / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {tmp} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=512MB"
+        )
+        subprocess.run(
+            [
+                *as_user,
+                str(pgbin / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(tmp / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        started = True
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if started:
+            subprocess.run(
+                [*as_user, str(pgbin / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+                capture_output=True,
+                check=False,
+            )
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _record(i: int, ebc: str, rnd: random.Random) -> dict[str, Any]:
