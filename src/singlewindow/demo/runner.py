@@ -38,6 +38,7 @@ from singlewindow.db.session import make_sessionmaker, unit_of_work
 from singlewindow.declaration.tables import InventoryRow, TransitionRow
 from singlewindow.demo.plan import Defect, MonthPlan, ParcelPlan, PlanLine
 from singlewindow.demo.pricing import TaxFunction
+from singlewindow.demo.summaries import SellerSummary, summarise_month
 from singlewindow.demo.traffic import DemoMessage, iter_messages, plan_month
 from singlewindow.demo.zone import Zone, build_zone, zone_registry_lines
 from singlewindow.kit.clock import CST, FixedClock
@@ -174,7 +175,7 @@ def run_demo(
     port: int | None = None,
     console: Console | None = None,
 ) -> int:
-    console = console or Console()
+    console = console or Console(width=120)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{database}"
@@ -223,6 +224,19 @@ def run_demo(
             f"{server.address}/sweep", headers={"X-API-Key": admin_key}, timeout=120
         ).json()["refused"]
         _report(factory, plan, len(messages), elapsed, swept, refused_http, console)
+        sellers = sorted({p.ebc_code for p in plan.parcels if p.direction == "E"})
+        with httpx.Client(base_url=server.address, timeout=300) as client:
+            summaries = summarise_month(
+                client,
+                zone,
+                sellers,
+                year=year,
+                month=month,
+                now=end,
+                signers=keys.signers,
+                api_keys=api_keys,
+            )
+        _report_summaries(summaries, year, month, console)
         if serve:
             console.print(
                 f"\n[bold]serving[/] at {server.address} — zone admin key: {admin_key}"
@@ -354,6 +368,29 @@ def _report(
     console.print(
         f"{n_messages} signed messages in {elapsed:.1f} s: {n_messages / elapsed:.0f} messages/s"
         f" through HTTP ({refused_http} in failed requests)"
+    )
+
+
+def _report_summaries(
+    summaries: Sequence[SellerSummary], year: int, month: int, console: Console
+) -> None:
+    table = Table(title=f"Summary declarations (汇总申报) of {year}-{month:02d}, asked on the 2nd")
+    for col in ("seller", "sumNo", "receipt", "declarations", "lines", "inventories", "left out"):
+        table.add_column(col)
+    for s in summaries:
+        table.add_row(
+            f"{s.ebc_name}",
+            s.sum_no or "-",
+            s.status + (f" {','.join(s.reasons)}" if s.reasons else ""),
+            str(s.declarations),
+            str(s.lines),
+            str(s.inventories),
+            str(s.left_out),
+        )
+    console.print(table)
+    console.print(
+        f"{sum(s.declarations for s in summaries)} declarations formed from "
+        f"{sum(s.inventories for s in summaries)} closed export inventories"
     )
 
 
