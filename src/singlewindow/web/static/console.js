@@ -24,7 +24,7 @@
       font: { size: 12, family: getComputedStyle(document.body).fontFamily },
       showlegend: traces.length > 1,
       legend: { orientation: "h" },
-      xaxis: { automargin: true, type: "category" },
+      xaxis: { automargin: true, type: chart.kind === "line" ? "date" : "category" },
       yaxis: { automargin: true, rangemode: "tozero", title: { text: chart.y_label } },
     };
     Plotly.newPlot(target, traces, layout, { displaylogo: false, responsive: true })
