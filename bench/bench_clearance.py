@@ -418,11 +418,15 @@ def profile(db: str, args: argparse.Namespace) -> None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.top)
         print(f"--- top {args.top} by {order} ---")
-        print(out.getvalue().split("\n\n", 2)[-1].rstrip())
+        text = out.getvalue()
+        print(text[text.index("   ncalls") :].rstrip())
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_callees("submit_messages")
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_callees(
+        r"service.py:\d+\(submit_messages\)"
+    )
     print("--- what submit_messages calls ---")
-    print(out.getvalue().split("\n\n", 2)[-1].rstrip())
+    text = out.getvalue()
+    print(text[text.index("Function") :].rstrip())
 
 
 # -- one database ---------------------------------------------------------------------------
