@@ -7,6 +7,7 @@ reason codes, facts) and a receipt for the declarant.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, insert, inspect
@@ -18,6 +19,8 @@ from singlewindow.declaration.domain import DECLARATION_TYPES, ReturnStatus
 from singlewindow.declaration.rules import record_keys
 from singlewindow.declaration.tables import DocumentRow, InventoryRow, ReceiptRow, TransitionRow
 from singlewindow.kit.clock import CST
+from singlewindow.kit.money import yuan_to_fen
+from singlewindow.recording.service import record_transition
 from singlewindow.release.domain import ReceiptView, Verdict
 
 S = ReturnStatus
@@ -100,6 +103,17 @@ def move_inventory(
             "facts": verdict.facts,
         }
     )
+    record_transition(
+        session,
+        inventory=inventory,
+        body=document.body,
+        from_status=expected,
+        to_status=verdict.status,
+        reasons=verdict.reasons,
+        at=now,
+        declared_at=document.received_at,
+        tax_fen=_tax_change(verdict),
+    )
     document.status = verdict.status
     if not receipt:
         return None
@@ -114,6 +128,14 @@ def move_inventory(
         inventory=inventory,
         info=verdict.info,
     )
+
+
+def _tax_change(verdict: Verdict) -> int:
+    """The tax this move bills (+, the import verdict's tax bill) or voids (−), in fen."""
+    tax = verdict.facts.get("tax")
+    if isinstance(tax, dict) and verdict.status in (ReturnStatus.RELEASED, ReturnStatus.INSPECTION):
+        return yuan_to_fen(Decimal(str(tax["total"])))
+    return -int(verdict.facts.get("tax_voided_fen", 0) or 0)
 
 
 def write_receipt(

@@ -110,6 +110,7 @@ def submit_messages(
             ws.enterprises,
             submitter,
             app_statuses=[k.app_status for k in item.keys],
+            verification=item.verification,
         )
         if refusal is not None:
             answers.append(_refuse_whole(item, refusal, now))
@@ -312,7 +313,7 @@ def judge_sender(
         app_statuses = [record_keys(record_to_json(r)).app_status for r in msg.records]
     declared = "2" in app_statuses
     if msg.has_signature:
-        result = verification or verify_document(data)
+        result = verification if verification is not None else verify_document(data)
         if not result.valid:
             return _problem(
                 result.reason_code,

@@ -89,12 +89,12 @@ def handle_withdrawal(
                 f"清单状态 {inventory.status} 不可撤销 / status {inventory.status} "
                 "cannot be cancelled",
             )
-        tax_service.give_back_quota(session, inventory.id, now, "release.cancelled")
+        voided = tax_service.give_back_quota(session, inventory.id, now, "release.cancelled")
         move_inventory(
             session,
             inventory,
             doc,
-            Verdict(S.REFUSED, ("release.cancelled",)),
+            Verdict(S.REFUSED, ("release.cancelled",), facts={"tax_voided_fen": voided}),
             actor=actor,
             now=now,
             message_guid=doc.message_guid,
@@ -146,8 +146,10 @@ def record_inspection(
     if passed:
         verdict = Verdict(S.RELEASED, ("inspection.passed",), facts={"note": note})
     else:
-        tax_service.give_back_quota(session, inventory.id, now, "inspection.failed")
-        verdict = Verdict(S.REFUSED, ("inspection.failed",), facts={"note": note})
+        voided = tax_service.give_back_quota(session, inventory.id, now, "inspection.failed")
+        verdict = Verdict(
+            S.REFUSED, ("inspection.failed",), facts={"note": note, "tax_voided_fen": voided}
+        )
     receipt = move_inventory(
         session,
         inventory,

@@ -18,6 +18,7 @@ from singlewindow.declaration.repository import INVENTORY_SERIAL, allocate_seria
 from singlewindow.declaration.tables import DocumentRow, InventoryRow
 from singlewindow.registry import service as registry
 from singlewindow.registry.domain import Enterprise
+from singlewindow.registry.tables import EnterpriseRow
 from singlewindow.tax.tables import QuotaUsageRow
 
 T = TypeVar("T")
@@ -107,6 +108,12 @@ class Workset:
         wanted = set(codes) - self.enterprises.keys() - {""}
         if wanted:
             self.enterprises.update(registry.get_enterprises(self.session, wanted))
+            # The roll-up recorder reads the seller's filing by primary key: keep the rows in the
+            # session's identity map so that costs no query per status move.
+            for chunk in _chunks(wanted):
+                self.session.scalars(
+                    select(EnterpriseRow).where(EnterpriseRow.code.in_(chunk))
+                ).all()
 
     def load_quota(self, buyers: Collection[str]) -> None:
         wanted = set(buyers) - self._quota_loaded - {""}

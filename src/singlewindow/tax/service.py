@@ -67,9 +67,9 @@ def record_tax(
     return quota
 
 
-def give_back_quota(session: Session, inventory_id: int, now: datetime, reason: str) -> bool:
+def give_back_quota(session: Session, inventory_id: int, now: datetime, reason: str) -> int:
     """Void the inventory's tax bill and give its dutiable value back to the buyer's quota of
-    the year it was used in. False when there was nothing to give back."""
+    the year it was used in. Returns the tax voided, in fen (0 when there was no bill)."""
     session.flush()
     bill = session.scalars(
         select(TaxBillRow).where(
@@ -77,14 +77,14 @@ def give_back_quota(session: Session, inventory_id: int, now: datetime, reason: 
         )
     ).first()
     if bill is None:
-        return False
+        return 0
     bill.status = BILL_VOIDED
     bill.voided_at = now
     bill.void_reason = reason
     row = session.get(QuotaUsageRow, (bill.buyer_id_number, bill.year))
     if row is not None:
         row.used_fen = quota_after(row.used_fen, -bill.dutiable_value_fen)
-    return True
+    return bill.total_fen
 
 
 def find_bill(session: Session, inventory_id: int) -> TaxBillRow | None:
