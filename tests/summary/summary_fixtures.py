@@ -77,7 +77,8 @@ def inventory_record(
     net: str = "0.3",
     lines: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A CEB603 Inventory record in the standard's JSON form."""
+    """A CEB603 Inventory record in the standard's JSON form, as the enterprise sent it: no
+    invtNo (the platform assigns it; `insert_inventory` stores it on the row)."""
     return {
         "InventoryHead": {
             "guid": new_guid(),
@@ -92,7 +93,6 @@ def inventory_record(
             "logisticsName": "许昌物流",
             "logisticsNo": f"L{invt_no}",
             "copNo": f"C{invt_no}",
-            "invtNo": invt_no,
             "ieFlag": "E",
             "portCode": port,
             "ieDate": "20261005",
@@ -166,7 +166,7 @@ def insert_inventory(
     session.flush()
     inv = InventoryRow(
         document_id=doc.id,
-        invt_no=head["invtNo"],
+        invt_no=head["copNo"][1:],  # the fixtures' copNo is "C" + the invtNo
         direction=direction,
         order_key=doc.order_key,
         logistics_key=doc.logistics_key,

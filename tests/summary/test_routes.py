@@ -23,6 +23,8 @@ from summary_fixtures import (
 from singlewindow.db.session import unit_of_work
 from singlewindow.kit.clock import CST, FixedClock
 from singlewindow.message import check
+from singlewindow.summary.domain import SummaryReceipt
+from singlewindow.summary.messages import render_702
 from singlewindow.summary.tables import SummaryItemRow, SummaryRow
 
 APRIL = datetime(2026, 4, 20, 10, 0, tzinfo=CST)
@@ -282,3 +284,25 @@ def test_warnings_after_the_15th(
     _post(client, zone.seller_key, data)
     after = client.get("/summaries/warnings", headers={"X-API-Key": zone.seller_key}).json()
     assert after == {"warnings": []}
+
+
+def test_whole_message_refusals(
+    client: TestClient, session_factory: sessionmaker[Session], zone: Zone
+) -> None:
+    headers = {"X-API-Key": zone.seller_key, "Content-Type": "application/xml"}
+    garbage = client.post("/summaries", content=b"<not-xml", headers=headers)
+    assert garbage.status_code == 422
+    receipt = SummaryReceipt(
+        "M", "G", AGENT, SELLER, "C1", "B20260511000000001", "", "1", "399", "2" * 17, "ok"
+    )
+    wrong = client.post("/summaries", content=render_702([receipt]), headers=headers)
+    assert (wrong.status_code, wrong.json()["errors"][0]["code"]) == (422, "summary.not_ceb701")
+    data = ceb701(invt_nos=("46042026E000000001",), signer=zone.signers[SELLER])
+    assert client.post("/summaries", content=data, headers=headers).status_code == 200
+    reused = client.post("/summaries", content=data, headers=headers)
+    assert (reused.status_code, reused.json()["errors"][0]["code"]) == (
+        422,
+        "message.guid_reused",
+    )
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(SummaryRow)) == 1

@@ -315,15 +315,20 @@ def rebate_rate_for(gcode: str, rates: Mapping[str, Decimal]) -> Decimal | None:
 
 
 def inventory_facts(
-    inventory_id: int, record: Mapping[str, object], *, statistics_flag: str = ""
+    inventory_id: int,
+    record: Mapping[str, object],
+    *,
+    invt_no: str = "",
+    statistics_flag: str = "",
 ) -> InventoryFacts:
-    """The grouping's facts from a stored CEB603 record (the standard's JSON form)."""
+    """The grouping's facts from a stored CEB603 record (the standard's JSON form). The
+    enterprise's record usually has no invtNo (the platform assigns it): pass the stored one."""
     head = record["InventoryHead"]
     goods = record["InventoryList"]
     assert isinstance(head, Mapping) and isinstance(goods, list)
     return InventoryFacts(
         inventory_id=inventory_id,
-        invt_no=str(head.get("invtNo") or ""),
+        invt_no=invt_no or str(head.get("invtNo") or ""),
         logistics_no=str(head.get("logisticsNo") or ""),
         ebc_code=str(head["ebcCode"]),
         traf_mode=str(head["trafMode"]),

@@ -344,7 +344,12 @@ def summarise(
     if save_only:
         return summary
     facts = [
-        inventory_facts(c.inventory_id, records[c.document_id], statistics_flag=c.statistics_flag)
+        inventory_facts(
+            c.inventory_id,
+            records[c.document_id],
+            invt_no=c.invt_no,
+            statistics_flag=c.statistics_flag,
+        )
         for c in candidates
     ]
     lost: list[InventoryFacts] = []
