@@ -31,6 +31,7 @@ PERSONAS: dict[str, tuple[AgencyRole, str | None] | None] = {
     "commerce_officer": (AgencyRole.COMMERCE, None),
     "customs_officer": (AgencyRole.CUSTOMS, None),
     "tax_officer": (AgencyRole.TAX, None),
+    "inspection_officer": (AgencyRole.INSPECTION, None),
     "ebc_hair_export": (AgencyRole.ENTERPRISE, HAIR),
     "ebc_bees_import": (AgencyRole.ENTERPRISE, BEES),
     "anonymous": None,
@@ -98,7 +99,8 @@ DASHBOARD_MATRIX = [
     pytest.param("commerce_officer", 200, "zone", id="commerce_case"),
     pytest.param("customs_officer", 200, "zone", id="customs_case"),
     pytest.param("ebc_hair_export", 200, "enterprise", id="enterprise_own_case"),
-    pytest.param("tax_officer", 403, None, id="tax_forbidden_case"),
+    pytest.param("tax_officer", 200, "zone", id="tax_case"),
+    pytest.param("inspection_officer", 403, None, id="inspection_forbidden_case"),
     pytest.param("anonymous", 401, None, id="anonymous_case"),
 ]
 

@@ -77,9 +77,16 @@ from singlewindow.statistics.domain import (
     TargetIndicator,
 )
 
-# Agencies that see the whole zone; an enterprise sees its own figures; other roles nothing.
+# Agencies that see the whole zone (tax officers for the taxes collected); an enterprise sees its
+# own figures; other roles nothing.
 ZONE_ROLES = frozenset(
-    {AgencyRole.ZONE_ADMIN, AgencyRole.STATISTICS, AgencyRole.COMMERCE, AgencyRole.CUSTOMS}
+    {
+        AgencyRole.ZONE_ADMIN,
+        AgencyRole.STATISTICS,
+        AgencyRole.COMMERCE,
+        AgencyRole.CUSTOMS,
+        AgencyRole.TAX,
+    }
 )
 TREND_DAYS = 30
 BREAKDOWN_DIMENSIONS = ("trade_mode", "country", "county", "park", "hs_chapter")
