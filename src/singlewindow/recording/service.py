@@ -42,6 +42,34 @@ def record_transition(
     declared (for the declaration → release latency), `tax_fen` the tax bill written (+) or
     voided (−) by this move. County and park come from the seller's filing as it is now.
     """
+    rows = rows_for_transition(
+        session,
+        inventory=inventory,
+        body=body,
+        from_status=from_status,
+        to_status=to_status,
+        reasons=reasons,
+        at=at,
+        declared_at=declared_at,
+        tax_fen=tax_fen,
+    )
+    if rows is not None:
+        write_rows(session, rows)
+
+
+def rows_for_transition(
+    session: Session,
+    *,
+    inventory: InventoryRow,
+    body: Mapping[str, Any],
+    from_status: str,
+    to_status: str,
+    reasons: Sequence[str],
+    at: datetime,
+    declared_at: datetime | None,
+    tax_fen: int = 0,
+) -> RollupRows | None:
+    """What one move adds to the roll-ups, without writing it (a batch writes many at once)."""
     seller = session.get(EnterpriseRow, inventory.ebc_code) if inventory.ebc_code else None
     dims = rules.dimensions_of(
         body,
@@ -53,9 +81,9 @@ def record_transition(
     )
     events = rules.events_of(from_status, to_status, reasons, dims.value_fen, tax_fen)
     if not events:
-        return
+        return None
     latency = int((at - declared_at).total_seconds()) if declared_at is not None else None
-    rows = rules.rollup_rows(
+    return rules.rollup_rows(
         dims,
         events,
         day=rules.day_of(at),
@@ -63,7 +91,16 @@ def record_transition(
         reasons=reasons,
         latency_seconds=latency,
     )
-    write_rows(session, rows)
+
+
+def merge(rows: Sequence[RollupRows]) -> RollupRows:
+    """Many moves' rows as one batch (`write_rows` folds equal keys)."""
+    return RollupRows(
+        daily=tuple(r for part in rows for r in part.daily),
+        zone=tuple(r for part in rows for r in part.zone),
+        latency=tuple(r for part in rows for r in part.latency),
+        refusals=tuple(r for part in rows for r in part.refusals),
+    )
 
 
 def write_rows(session: Session, rows: RollupRows) -> None:

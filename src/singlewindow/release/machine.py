@@ -20,7 +20,7 @@ from singlewindow.declaration.rules import record_keys
 from singlewindow.declaration.tables import DocumentRow, InventoryRow, ReceiptRow, TransitionRow
 from singlewindow.kit.clock import CST
 from singlewindow.kit.money import yuan_to_fen
-from singlewindow.recording.service import record_transition
+from singlewindow.recording.service import merge, rows_for_transition, write_rows
 from singlewindow.release.domain import ReceiptView, Verdict
 
 S = ReturnStatus
@@ -103,7 +103,7 @@ def move_inventory(
             "facts": verdict.facts,
         }
     )
-    record_transition(
+    rollup = rows_for_transition(
         session,
         inventory=inventory,
         body=document.body,
@@ -114,6 +114,8 @@ def move_inventory(
         declared_at=document.received_at,
         tax_fen=_tax_change(verdict),
     )
+    if rollup is not None:
+        _pending(session)["rollups"].append(rollup)
     document.status = verdict.status
     if not receipt:
         return None
@@ -209,14 +211,15 @@ def _stamp(at: datetime) -> str:
     return at.astimezone(CST).strftime("%Y%m%d%H%M%S%f")[:17]
 
 
-# Transitions and receipts are many and never read back in the transaction that writes them:
-# they are collected and written in one statement per table after the session's own rows.
+# Transitions, receipts and statistics roll-ups are many and never read back in the transaction
+# that writes them: they are collected and written in one statement per table after the
+# session's own rows.
 _PENDING = "singlewindow.release.pending"
 
 
-def _pending(session: Session) -> dict[str, list[dict[str, Any]]]:
-    pending: dict[str, list[dict[str, Any]]] = session.info.setdefault(
-        _PENDING, {"transitions": [], "receipts": []}
+def _pending(session: Session) -> dict[str, list[Any]]:
+    pending: dict[str, list[Any]] = session.info.setdefault(
+        _PENDING, {"transitions": [], "receipts": [], "rollups": []}
     )
     return pending
 
@@ -231,6 +234,10 @@ def write_pending(session: Session) -> None:
         connection.execute(insert(TransitionRow), pending["transitions"])
     if pending["receipts"]:
         connection.execute(insert(ReceiptRow), pending["receipts"])
+    if pending["rollups"]:
+        # The statistics roll-ups of every move of the batch, in a few statements.
+        with session.no_autoflush:
+            write_rows(session, merge(pending["rollups"]))
 
 
 @event.listens_for(Session, "after_flush")
