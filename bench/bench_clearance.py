@@ -214,14 +214,14 @@ def requests_of(messages: Sequence[DemoMessage]) -> list[tuple[str, list[str]]]:
 
 # -- the server -----------------------------------------------------------------------------
 @contextlib.contextmanager
-def server(url: str) -> Iterator[str]:
+def server(url: str, workers: int) -> Iterator[str]:
     """`singlewindow serve` in its own process; its log goes to a file (a pipe nobody reads
     would fill and stall it) whose tail is printed if it had anything to say."""
     port = free_port()
     env = {**os.environ, URL_ENV: url}
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
-            [str(BIN / "singlewindow"), "serve", "--port", str(port)],
+            [str(BIN / "singlewindow"), "serve", "--port", str(port), "--workers", str(workers)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=log,
@@ -449,7 +449,7 @@ def bench(db: str, args: argparse.Namespace) -> dict[str, Any]:
     database = sqlite_database() if db == "sqlite" else postgres_database()
     with database as url:
         api_keys = file_zone(url, zone, keys)
-        with server(url) as address:
+        with server(url, args.workers) as address:
             load_before = os.getloadavg()[0]
             elapsed, run1 = throughput(address, requests_of(heavy), api_keys, args.threads)
             decided, waiting = decided_inventories(url)
@@ -463,6 +463,7 @@ def bench(db: str, args: argparse.Namespace) -> dict[str, Any]:
         "messages": len(heavy),
         "requests": len(run1.latencies),
         "threads": args.threads,
+        "server_workers": args.workers,
         "seconds": round(elapsed, 2),
         "messages_per_s": round(rate),
         "parcels_per_s": round(decided / elapsed),
@@ -544,6 +545,7 @@ def main() -> int:
     parser.add_argument("--offered", type=int, default=1000, help="messages/s in the latency run")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the latency run")
     parser.add_argument("--threads", type=int, default=3, help="client threads, throughput run")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve)")
     parser.add_argument("--baseline", type=int, default=5000, help="messages in the baseline")
     parser.add_argument(
         "--profile",
