@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from singlewindow.audit import cli as audit_cli
 from singlewindow.auth import cli as auth_cli
 from singlewindow.cli import run
 from singlewindow.db import cli as db_cli
@@ -26,6 +27,7 @@ def mount(app: typer.Typer) -> None:
     app.add_typer(tax_cli.app, name="tax")
     app.add_typer(summary_cli.app, name="summary")
     app.add_typer(statistics_cli.app, name="statistics")
+    app.add_typer(audit_cli.app, name="audit")
     release_cli.register(app)
     app.command("serve")(run.serve)
     app.command("demo")(run.demo)

@@ -20,6 +20,7 @@ TABLE_MODULES = [
     "singlewindow.summary.tables",
     "singlewindow.recording.tables",
     "singlewindow.statistics.tables",
+    "singlewindow.audit.tables",
 ]
 
 
