@@ -224,7 +224,7 @@ def test_concurrent_appenders_keep_one_chain(
                     service.record(
                         session, actor=f"t{t}", action="test.append", subject=str(i), at=clock()
                     )
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:  # reported below, in the test thread
             errors.append(error)
 
     pool = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
