@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from singlewindow.api.ratelimit import RateLimitMiddleware, buckets_from_env
 from singlewindow.auth.domain import Unauthenticated
 from singlewindow.db.migrate import ensure_schema
 from singlewindow.db.session import make_engine, make_sessionmaker
@@ -81,6 +82,7 @@ def create_app(*, database_url: str | None = None, clock: Clock | None = None) -
     app.state.session_factory = make_sessionmaker(engine)
     app.state.clock = clock or system_clock
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_middleware(RateLimitMiddleware, buckets=buckets_from_env())
     for router in ROUTERS:
         app.include_router(router)
     return app
