@@ -1,0 +1,1 @@
+"""Real clients of outside systems (public security, banks), each behind its capability's port."""

@@ -1,0 +1,34 @@
+"""The public-security identity check (公安身份核验) over HTTP: the real `IdentityChecker`.
+
+POST `{base_url}/identity-checks` with `{"idType", "idNumber", "name"}`; the answer is
+`{"verified": bool, "reason": str | null}`. Failures of the exchange are reason codes
+`public_security.timeout|unreachable|bad_status|malformed_answer` (see `is_unanswered`), so
+the caller can tell "the ID does not match" from "nobody answered".
+"""
+
+from __future__ import annotations
+
+from singlewindow.adapters.transport import UNANSWERED, JsonEndpoint, verdict_of
+from singlewindow.registry.domain import IdentityResult
+
+AGENCY = "public_security"
+PATH = "/identity-checks"
+
+
+def is_unanswered(result: IdentityResult) -> bool:
+    """True when the check failed for want of an answer, not because the agency said no."""
+    code = result.reason_code or ""
+    return code.startswith(f"{AGENCY}.") and code.removeprefix(f"{AGENCY}.") in UNANSWERED
+
+
+class HttpIdentityChecker:
+    def __init__(self, base_url: str, timeout: float = 2.0) -> None:
+        self._endpoint = JsonEndpoint(base_url.rstrip("/") + PATH, timeout)
+
+    def check(self, id_type: str, id_number: str, name: str) -> IdentityResult:
+        exchange = self._endpoint.post({"idType": id_type, "idNumber": id_number, "name": name})
+        verified, reason = verdict_of(exchange, AGENCY)
+        return IdentityResult(verified, reason)
+
+    def close(self) -> None:
+        self._endpoint.close()
