@@ -10,6 +10,7 @@ from singlewindow.cli import run
 from singlewindow.db import cli as db_cli
 from singlewindow.message import cli as message_cli
 from singlewindow.message import signing_cli
+from singlewindow.queue import cli as queue_cli
 from singlewindow.registry import cli as registry_cli
 from singlewindow.release import cli as release_cli
 from singlewindow.release.context import load_reference_data
@@ -31,3 +32,4 @@ def mount(app: typer.Typer) -> None:
     release_cli.register(app)
     app.command("serve")(run.serve)
     app.command("demo")(run.demo)
+    app.command("worker")(queue_cli.worker)

@@ -1,0 +1,228 @@
+"""The queue worker: take a batch of deliveries from the intake queue, clear them in ONE unit of
+work, and only after the commit publish the receipts (confirmed) and acknowledge the deliveries.
+
+Crash safety comes from that order. A worker that dies before the commit leaves nothing stored
+and nothing acknowledged: the broker redelivers. One that dies after the commit but before the
+ack gets its deliveries redelivered too; clearing is idempotent by guid (the same bytes return
+the original receipts and store nothing twice), so the redelivery stores nothing and publishes
+the same receipts again, which an enterprise must treat as a duplicate (same receipt guid).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import FrameType
+from typing import Protocol
+
+import orjson
+import pika  # type: ignore[import-untyped]  # pika ships no types
+from pika.adapters.blocking_connection import BlockingChannel  # type: ignore[import-untyped]  # pika ships no types
+from pika.spec import Basic, BasicProperties  # type: ignore[import-untyped]  # pika ships no types
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from singlewindow.db.session import unit_of_work
+from singlewindow.kit.clock import Clock
+from singlewindow.kit.errors import DomainError
+from singlewindow.message import decode
+from singlewindow.queue.publisher import publish
+from singlewindow.queue.topology import REASON_HEADER, Topology
+from singlewindow.release.context import build_context
+from singlewindow.release.domain import ReceiptView, sender_of
+from singlewindow.release.service import submit_messages
+
+log = logging.getLogger(__name__)
+
+
+class Clearer(Protocol):
+    """Judges and stores a batch of messages in one transaction; receipts in input order."""
+
+    def __call__(self, payloads: Sequence[bytes]) -> list[ReceiptView]: ...
+
+
+@dataclass(frozen=True)
+class DatabaseClearer:
+    """The real clearer. On the queue the sender is the message's own copCode: the broker's
+    user authentication (who may publish to the intake queue) is the access control, so the
+    service is called as the platform (submitter None) and checks signatures as always."""
+
+    factory: sessionmaker[Session]
+    clock: Clock | None = None
+
+    def __call__(self, payloads: Sequence[bytes]) -> list[ReceiptView]:
+        with unit_of_work(self.factory) as session:
+            ctx = build_context(session, clock=self.clock)
+            return submit_messages(session, ctx, list(payloads), submitter=None, actor="queue")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    tag: int
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _Judged:
+    delivery: Delivery
+    cop_code: str
+    records: int
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def _unavailable(exc: BaseException) -> bool:
+    """The database itself is gone (connection refused, dropped): not the message's fault, so
+    the worker stops without acknowledging and the broker keeps the messages."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+class Worker:
+    """One consumer of the intake queue. `run` returns when stopped (SIGTERM, `stop`) or, with
+    `idle_exit`, after that many seconds without a delivery."""
+
+    def __init__(
+        self,
+        url: str,
+        clearer: Clearer,
+        *,
+        topology: Topology | None = None,
+        batch: int = 100,
+        window: float = 0.05,
+        idle_exit: float = 0.0,
+    ) -> None:
+        self.url = url
+        self.clearer = clearer
+        self.topology = topology or Topology()
+        self.batch = batch
+        self.window = window
+        self.idle_exit = idle_exit
+        self.handled = 0
+        self._stopping = False
+        self._buffer: list[Delivery] = []
+        self._declared: set[str] = set()
+
+    def stop(self, *_args: object) -> None:
+        self._stopping = True
+
+    def install_signal_handlers(self) -> None:
+        def handler(_signum: int, _frame: FrameType | None) -> None:
+            self.stop()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+    def run(self) -> int:
+        connection = pika.BlockingConnection(pika.URLParameters(self.url))
+        try:
+            channel = connection.channel()
+            channel.confirm_delivery()
+            self.topology.declare(channel)
+            channel.basic_qos(prefetch_count=self.batch)
+            channel.basic_consume(self.topology.intake, self._on_message)
+            self._loop(connection, channel)
+        finally:
+            if connection.is_open:
+                # Deliveries still buffered were never cleared: closing returns them to the queue.
+                connection.close()
+        return self.handled
+
+    def _on_message(
+        self,
+        _channel: BlockingChannel,
+        method: Basic.Deliver,
+        _properties: BasicProperties,
+        body: bytes,
+    ) -> None:
+        assert method.delivery_tag is not None
+        self._buffer.append(Delivery(method.delivery_tag, body))
+
+    def _loop(self, connection: pika.BlockingConnection, channel: BlockingChannel) -> None:
+        last_seen = time.monotonic()
+        first_at = 0.0
+        while not self._stopping:
+            connection.process_data_events(time_limit=self.window if self._buffer else 0.2)
+            now = time.monotonic()
+            if not self._buffer:
+                if self.idle_exit and now - last_seen >= self.idle_exit:
+                    return
+                continue
+            if not first_at:
+                first_at = now
+            last_seen = now
+            if len(self._buffer) >= self.batch or now - first_at >= self.window:
+                taken, self._buffer = self._buffer[: self.batch], self._buffer[self.batch :]
+                self.handle(channel, taken)
+                first_at = now if self._buffer else 0.0
+
+    def handle(self, channel: BlockingChannel, deliveries: Sequence[Delivery]) -> None:
+        """Clear, commit, publish receipts and dead letters, then acknowledge: in that order."""
+        judged: list[_Judged] = []
+        dead: list[tuple[Delivery, str]] = []
+        for delivery in deliveries:
+            try:
+                message = decode(delivery.body)
+            except DomainError as exc:
+                # Not a message at all, hostile or breaking the schema: nothing would be stored,
+                # and the sender cannot be read to answer it, so it is dead-lettered.
+                dead.append((delivery, _reason(exc)))
+                continue
+            judged.append(_Judged(delivery, sender_of(message), max(1, len(message.records))))
+        answered: list[tuple[_Judged, list[ReceiptView]]] = []
+        if judged:
+            try:
+                receipts = self.clearer([j.delivery.body for j in judged])
+                answered = self._split(judged, receipts)
+            except Exception as exc:
+                if _unavailable(exc):
+                    raise
+                log.warning("batch of %d failed (%s); retrying each alone", len(judged), exc)
+                answered, poison = self._one_by_one(judged)
+                dead.extend(poison)
+        for item, views in answered:
+            queue = self.topology.receipts(item.cop_code)
+            if queue not in self._declared:
+                channel.queue_declare(queue, durable=True)
+                self._declared.add(queue)
+            for view in views:
+                publish(
+                    channel, queue, orjson.dumps(view.as_dict()), content_type="application/json"
+                )
+        for delivery, reason in dead:
+            publish(channel, self.topology.dead, delivery.body, headers={REASON_HEADER: reason})
+        channel.basic_ack(max(d.tag for d in deliveries), multiple=True)
+        self.handled += len(deliveries)
+
+    def _one_by_one(
+        self, judged: Sequence[_Judged]
+    ) -> tuple[list[tuple[_Judged, list[ReceiptView]]], list[tuple[Delivery, str]]]:
+        answered: list[tuple[_Judged, list[ReceiptView]]] = []
+        poison: list[tuple[Delivery, str]] = []
+        for item in judged:
+            try:
+                answered.append((item, self.clearer([item.delivery.body])))
+            except Exception as exc:
+                if _unavailable(exc):
+                    raise
+                log.error("poison message (tag %d): %s", item.delivery.tag, exc)
+                poison.append((item.delivery, _reason(exc)))
+        return answered, poison
+
+    @staticmethod
+    def _split(
+        judged: Sequence[_Judged], receipts: Sequence[ReceiptView]
+    ) -> list[tuple[_Judged, list[ReceiptView]]]:
+        """Receipts come back in input order, one per business record of each message."""
+        out: list[tuple[_Judged, list[ReceiptView]]] = []
+        at = 0
+        for item in judged:
+            out.append((item, list(receipts[at : at + item.records])))
+            at += item.records
+        if at != len(receipts):
+            raise RuntimeError(f"{len(receipts)} receipts for {at} records")
+        return out
