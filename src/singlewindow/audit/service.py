@@ -35,7 +35,9 @@ def append(
     details: dict[str, Any] | None = None,
     at: datetime,
 ) -> AuditRecord:
-    """Append one record now (the chain stays locked until the transaction ends)."""
+    """Append one record now. The chain stays locked until the transaction ends, so on a
+    path that goes on to lock rows, prefer `record` (a lock taken mid-transaction can deadlock
+    with a transaction that holds those rows and waits for the chain)."""
     entry = AuditEntry(actor, action, subject, at, details or {})
     (sealed,) = append_many(session, [entry])
     return sealed
@@ -100,6 +102,9 @@ def _lock_chain(session: Session) -> None:
 def _write_queued(session: Session) -> None:
     entries = session.info.pop(_PENDING, None)
     if entries:
+        # Everything else first, so the chain's lock is taken last and held only for commit:
+        # a transaction holding it then waits for no other lock (no deadlock, short queue).
+        session.flush()
         append_many(session, entries)
 
 
