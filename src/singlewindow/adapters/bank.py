@@ -8,14 +8,22 @@ decimals, sent as strings so no float ever rounds them.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from singlewindow.adapters.transport import UNANSWERED, JsonEndpoint, verdict_of
+from singlewindow.adapters.transport import (
+    UNANSWERED,
+    JsonEndpoint,
+    timeout_from_env,
+    verdict_of,
+)
 
 AGENCY = "bank"
 PATH = "/payment-verifications"
+URL_ENV = "SINGLEWINDOW_BANK_URL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +76,13 @@ class HttpPaymentVerifier:
 
     def close(self) -> None:
         self._endpoint.close()
+
+
+def verifier_from_env(environ: Mapping[str, str] | None = None) -> HttpPaymentVerifier | None:
+    """The HTTP verifier when `SINGLEWINDOW_BANK_URL` is set, else None."""
+    env = os.environ if environ is None else environ
+    url = env.get(URL_ENV, "").strip()
+    return HttpPaymentVerifier(url, timeout_from_env(env)) if url else None
 
 
 @dataclass(frozen=True, slots=True)

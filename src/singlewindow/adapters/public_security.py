@@ -8,11 +8,20 @@ the caller can tell "the ID does not match" from "nobody answered".
 
 from __future__ import annotations
 
-from singlewindow.adapters.transport import UNANSWERED, JsonEndpoint, verdict_of
+import os
+from collections.abc import Mapping
+
+from singlewindow.adapters.transport import (
+    UNANSWERED,
+    JsonEndpoint,
+    timeout_from_env,
+    verdict_of,
+)
 from singlewindow.registry.domain import IdentityResult
 
 AGENCY = "public_security"
 PATH = "/identity-checks"
+URL_ENV = "SINGLEWINDOW_PUBLIC_SECURITY_URL"
 
 
 def is_unanswered(result: IdentityResult) -> bool:
@@ -32,3 +41,11 @@ class HttpIdentityChecker:
 
     def close(self) -> None:
         self._endpoint.close()
+
+
+def checker_from_env(environ: Mapping[str, str] | None = None) -> HttpIdentityChecker | None:
+    """The HTTP checker when `SINGLEWINDOW_PUBLIC_SECURITY_URL` is set; None keeps the local
+    check-digit checker."""
+    env = os.environ if environ is None else environ
+    url = env.get(URL_ENV, "").strip()
+    return HttpIdentityChecker(url, timeout_from_env(env)) if url else None

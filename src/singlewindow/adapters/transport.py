@@ -9,7 +9,9 @@ decide what an unanswered check means instead of crashing mid-batch.
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,9 @@ BAD_STATUS = "bad_status"
 MALFORMED = "malformed_answer"
 # Failures of the exchange itself: the agency said nothing about the question asked.
 UNANSWERED = frozenset({TIMEOUT, UNREACHABLE, BAD_STATUS, MALFORMED})
+
+TIMEOUT_ENV = "SINGLEWINDOW_ADAPTER_TIMEOUT"
+DEFAULT_TIMEOUT = 2.0
 
 # What a reason sent by an agency may look like before we pass it on as part of a code.
 _REASON = re.compile(r"[a-z0-9_]{1,48}")
@@ -80,3 +85,12 @@ def verdict_of(exchange: Exchange, agency: str) -> tuple[bool, str | None]:
     if reason is not None and _REASON.fullmatch(reason) and reason not in UNANSWERED:
         return False, f"{agency}.{reason}"
     return False, f"{agency}.refused"
+
+
+def timeout_from_env(environ: Mapping[str, str] | None = None) -> float:
+    """Seconds to wait for an outside agency (`SINGLEWINDOW_ADAPTER_TIMEOUT`, default 2)."""
+    value = (os.environ if environ is None else environ).get(TIMEOUT_ENV, "").strip()
+    timeout = float(value) if value else DEFAULT_TIMEOUT
+    if not 0 < timeout <= 60:
+        raise ValueError(f"{TIMEOUT_ENV}={value!r}: a timeout is more than 0 and at most 60 s")
+    return timeout
