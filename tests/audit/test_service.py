@@ -235,3 +235,28 @@ def test_concurrent_appenders_keep_one_chain(
     assert errors == []
     result = _verify(session_factory)
     assert result == (True, None, None, threads * each)
+
+
+def test_a_second_appender_waits_for_the_first_to_commit(
+    session_factory: sessionmaker[Session], clock: FixedClock
+) -> None:
+    """The lock is taken before the last hash is read: without it the second appender would
+    read an empty chain, take seq 1 too and fail at commit."""
+    done = threading.Event()
+    seqs: list[int] = []
+
+    def second() -> None:
+        with unit_of_work(session_factory) as session:
+            seqs.append(
+                service.append(session, actor="b", action="t.b", subject="b", at=clock()).seq
+            )
+        done.set()
+
+    with unit_of_work(session_factory) as first:
+        seqs.append(service.append(first, actor="a", action="t.a", subject="a", at=clock()).seq)
+        thread = threading.Thread(target=second)
+        thread.start()
+        waited = not done.wait(0.3)
+    thread.join(timeout=30)
+    assert (waited, seqs) == (True, [1, 2])
+    assert _verify(session_factory) == (True, None, None, 2)
