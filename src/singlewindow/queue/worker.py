@@ -193,7 +193,7 @@ class Worker:
                 publish(
                     channel, queue, orjson.dumps(view.as_dict()), content_type="application/json"
                 )
-        for delivery, reason in dead:
+        for delivery, reason in sorted(dead, key=lambda d: d[0].tag):
             publish(channel, self.topology.dead, delivery.body, headers={REASON_HEADER: reason})
         channel.basic_ack(max(d.tag for d in deliveries), multiple=True)
         self.handled += len(deliveries)
