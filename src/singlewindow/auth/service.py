@@ -7,6 +7,8 @@ import secrets
 
 from sqlalchemy.orm import Session
 
+from singlewindow.audit import service as audit
+from singlewindow.audit.domain import Action
 from singlewindow.auth import repository
 from singlewindow.auth.domain import AgencyRole, Principal
 from singlewindow.kit.clock import Clock, system_clock
@@ -69,6 +71,14 @@ def add_user(
         enterprise_code=enterprise_code or None,
         key_hash=hash_key(key),
         created_at=clock(),
+    )
+    audit.record(
+        session,
+        actor="operator",
+        action=Action.USER_ADD,
+        subject=f"user:{row.id}",
+        details={"role": role.value, "name": name, "enterprise": enterprise_code},
+        at=clock(),
     )
     return Principal(row.id, role, name, row.enterprise_code), key
 

@@ -43,6 +43,23 @@ def lock_keys(session: Session, keys: Iterable[str]) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
 
 
+def lock_more_keys(session: Session, keys: Iterable[str]) -> None:
+    """Further advisory locks within a batch that already holds its first ones (PostgreSQL;
+    SQLite's batch already holds the whole database). A rare wait cycle between two batches is
+    broken by PostgreSQL's deadlock detector and the request is retried (`submit_with_retry`)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    ids = sorted(
+        {
+            int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True)
+            for k in keys
+            if k
+        }
+    )
+    for lock_id in ids:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
+
+
 def find_messages(session: Session, guids: Collection[str]) -> dict[str, MessageRow]:
     if not guids:
         return {}

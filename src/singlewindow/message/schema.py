@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
@@ -140,11 +141,18 @@ def _compiled(message_type: str) -> etree.XMLSchema:
     return _compile(message_type)
 
 
+# Compiling a schema that imports another through a resolver is not safe in two threads at
+# once in libxml2 (seen as "does not resolve" errors and heap corruption under a threaded
+# server): compile one at a time; validating with the compiled schemas needs no lock.
+_COMPILE_LOCK = threading.Lock()
+
+
 def _compile(message_type: str) -> etree.XMLSchema:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    parser.resolvers.add(_DsigResolver())
-    document = etree.fromstring(xsd(message_type).encode(), parser, base_url="urn:ceb:schema/")
-    return etree.XMLSchema(document)
+    with _COMPILE_LOCK:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        parser.resolvers.add(_DsigResolver())
+        document = etree.fromstring(xsd(message_type).encode(), parser, base_url="urn:ceb:schema/")
+        return etree.XMLSchema(document)
 
 
 _DECIMAL_PATTERN = r"^[ \t\n\r]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[ \t\n\r]*$"

@@ -118,7 +118,10 @@ def upsert(session: Session, table: Table, rows: Sequence[Keyed]) -> None:
         return
     dialect = session.get_bind().dialect.name
     statement, names = _upsert_statement(dialect, table)
-    values = [dict(zip(names, (*key, *sums), strict=True)) for key, sums in rules.fold(rows)]
+    # Sorted by key: concurrent batches then lock the rows they share in the same order and
+    # cannot deadlock on them (PostgreSQL).
+    folded = sorted(rules.fold(rows), key=lambda pair: tuple(str(k) for k in pair[0]))
+    values = [dict(zip(names, (*key, *sums), strict=True)) for key, sums in folded]
     session.execute(statement, values)
 
 

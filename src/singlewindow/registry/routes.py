@@ -40,11 +40,12 @@ async def _jsonl_body(request: Request) -> str:
 )
 def import_registry(
     session: SessionDep,
-    _admin: Annotated[Principal, Depends(require_role(AgencyRole.ZONE_ADMIN))],
+    admin: Annotated[Principal, Depends(require_role(AgencyRole.ZONE_ADMIN))],
     body: Annotated[str, Depends(_jsonl_body)],
 ) -> ImportReportOut:
     """File JSONL records (one JSON object a line). All or nothing: 422 lists every bad line."""
-    return ImportReportOut.of(service.import_records(session, body.splitlines()))
+    report = service.import_records(session, body.splitlines(), actor=f"user:{admin.user_id}")
+    return ImportReportOut.of(report)
 
 
 @router.get("/enterprises", response_model=list[EnterpriseOut])

@@ -6,6 +6,9 @@ from collections.abc import Collection, Iterable
 
 from sqlalchemy.orm import Session
 
+from singlewindow.audit import service as audit
+from singlewindow.audit.domain import Action
+from singlewindow.kit.clock import system_clock
 from singlewindow.kit.errors import DomainError, NotFound, Problem
 from singlewindow.registry import repository, rules
 from singlewindow.registry.domain import (
@@ -19,7 +22,9 @@ from singlewindow.registry.domain import (
 )
 
 
-def import_records(session: Session, lines: Iterable[str]) -> ImportReport:
+def import_records(
+    session: Session, lines: Iterable[str], *, actor: str = "operator"
+) -> ImportReport:
     """File every record of a JSONL text; re-filing a key updates it.
 
     All or nothing: any bad line raises `DomainError` with one problem per bad line (its first
@@ -62,12 +67,26 @@ def import_records(session: Session, lines: Iterable[str]) -> ImportReport:
     repository.save_commodities(session, [c for _, c in commodities.values()])
     repository.save_persons(session, list(persons.values()))
     session.flush()
-    return ImportReport(
+    report = ImportReport(
         enterprises=len(enterprises),
         commodities=len(commodities),
         persons=len(persons),
         certificates=sum(len(f.certificates) for f in enterprises.values()),
     )
+    audit.record(
+        session,
+        actor=actor,
+        action=Action.REGISTRY_IMPORT,
+        subject="registry",
+        details={
+            "enterprises": sorted(enterprises),
+            "commodities": report.commodities,
+            "persons": report.persons,
+            "certificates": report.certificates,
+        },
+        at=system_clock(),
+    )
+    return report
 
 
 def find_enterprise(session: Session, code: str) -> Enterprise | None:

@@ -58,10 +58,8 @@ def submit(
         factory = make_sessionmaker(engine)
         with unit_of_work(factory) as session:
             ctx = build_context(session)
-            receipts: list[ReceiptView] = service.submit_messages(
-                session, ctx, payloads, actor="cli"
-            )
-            rows = [r.as_dict() for r in receipts]
+        receipts: list[ReceiptView] = service.submit_with_retry(factory, ctx, payloads, actor="cli")
+        rows = [r.as_dict() for r in receipts]
     _print_receipts(rows, as_json)
 
 

@@ -14,6 +14,8 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from singlewindow.audit import service as audit
+from singlewindow.audit.domain import Action
 from singlewindow.declaration import repository
 from singlewindow.declaration.domain import DECLARATION_TYPES, ReturnStatus
 from singlewindow.declaration.rules import record_keys
@@ -102,6 +104,19 @@ def move_inventory(
             "reasons": list(verdict.reasons),
             "facts": verdict.facts,
         }
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action=Action.INVENTORY_TRANSITION,
+        subject=f"inventory:{inventory.invt_no}",
+        details={
+            "from": expected,
+            "to": verdict.status,
+            "reasons": list(verdict.reasons),
+            "messageGuid": message_guid,
+        },
+        at=now,
     )
     rollup = rows_for_transition(
         session,

@@ -9,15 +9,19 @@ the inventories it completes. A message refused as a whole stores nothing.
 from __future__ import annotations
 
 import hashlib
+import random
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
 
 from singlewindow.auth.domain import Principal
+from singlewindow.db.session import unit_of_work
 from singlewindow.declaration import repository
 from singlewindow.declaration.domain import DECLARATION_TYPES, Kind, RecordKeys, ReturnStatus
 from singlewindow.declaration.rules import (
@@ -83,6 +87,15 @@ def submit_messages(
         1, sum(len(d.keys) for d in live if d.message and d.message.message_type in INVENTORY_TYPES)
     )
     _load(ws, live)
+    # An order, payment or waybill may complete an inventory declared earlier: its buyer's yearly
+    # quota is then judged here too, so take those buyers' locks and quota rows as well.
+    waiting_buyers = {
+        i.buyer_id_number
+        for i in ws.inventories.values()
+        if i.status == S.STORED and i.direction == "I" and i.buyer_id_number
+    }
+    repository.lock_more_keys(session, [f"buyer|{b}" for b in sorted(waiting_buyers)])
+    ws.load_quota(waiting_buyers)
 
     # First pass: the border (guid reuse, sender); answers come back in the input's order.
     answers: list[list[ReceiptView] | None] = []
@@ -542,3 +555,30 @@ def declared_heads(session: Session, message_guid: str) -> dict[str, dict[str, A
         head = dict(head_of(record_to_json(record)))
         heads[str(head.get("guid", ""))] = head
     return heads
+
+
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001", "23505"})  # deadlock, serialization, unique
+
+
+def submit_with_retry(
+    factory: sessionmaker[Session],
+    ctx: ClearanceContext,
+    payloads: Sequence[bytes],
+    *,
+    submitter: str | None = None,
+    actor: str = "platform",
+    attempts: int = 3,
+) -> list[ReceiptView]:
+    """One batch in its own transaction, retried when the database broke a wait cycle between
+    two concurrent batches (or two raced to insert the same row). The batch is idempotent, so a
+    retry judges it again from what is committed."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with unit_of_work(factory) as session:
+                return submit_messages(session, ctx, payloads, submitter=submitter, actor=actor)
+        except DBAPIError as exc:
+            state = getattr(exc.orig, "sqlstate", None)
+            if state not in RETRYABLE_SQLSTATES or attempt == attempts:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 -- jitter only
+    raise AssertionError("unreachable")

@@ -6,9 +6,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from singlewindow.audit import service as audit
+from singlewindow.audit.domain import Action
 from singlewindow.auth.domain import Principal, mask_id_number, may_see_personal_data
 from singlewindow.declaration import repository
 from singlewindow.declaration.tables import InventoryRow
+from singlewindow.kit.clock import system_clock
 from singlewindow.kit.errors import NotFound, Problem
 from singlewindow.kit.money import format_yuan
 from singlewindow.tax import service as tax_service
@@ -48,6 +51,16 @@ def get_inventory(
         raise _not_found(what)
     bill = tax_service.find_bill(session, inventory.id)
     show_pii = principal is None or may_see_personal_data(principal)
+    if show_pii and inventory.buyer_id_number:
+        # Every read of a buyer's whole ID number is evidence (the audit trail).
+        audit.record(
+            session,
+            actor=f"user:{principal.user_id}" if principal is not None else "operator",
+            action=Action.PERSONAL_DATA_READ,
+            subject=f"inventory:{inventory.invt_no}",
+            details={"fields": ["buyerIdNumber"]},
+            at=system_clock(),
+        )
     buyer = inventory.buyer_id_number
     return {
         "invtNo": inventory.invt_no,
