@@ -66,18 +66,22 @@ def test_killed_workers_lose_and_double_nothing(
     worker = [*WORKER, "--batch", "3", "--window", "0.01"]
     published: list[str] = []
     killed_mid_work = 0
+    # The next worker starts while the current one works (any number may consume at once), so
+    # its start-up overlaps the current one's life and the 20 kills cost less wall time.
+    upcoming = subprocess.Popen(worker, env=env, stdout=subprocess.DEVNULL)
     for rep in range(REPETITIONS):
         batch = _batch(platform, 1 + 2 * rep)
         # The first message twice: a redelivery by the enterprise itself.
         publish_messages(amqp_url, [b for _, _, b in batch] + [batch[0][2]], topology)
         published += [g for _, g, _ in batch]
-        proc = subprocess.Popen(worker, env=env, stdout=subprocess.DEVNULL)
+        proc, upcoming = upcoming, subprocess.Popen(worker, env=env, stdout=subprocess.DEVNULL)
         _until(lambda p=proc: consumers(amqp_url, topology.intake) > 0 or p.poll() is not None)
         time.sleep(rng.uniform(0.0, 0.25))
         killed_mid_work += depth(amqp_url, topology.intake) > 0
         proc.kill()
         assert proc.wait() == -9
-        _until(lambda: consumers(amqp_url, topology.intake) == 0)
+    upcoming.kill()
+    upcoming.wait()
     final = subprocess.run([*worker, "--idle-exit", "1"], env=env, capture_output=True, timeout=120)
     assert final.returncode == 0, final.stderr.decode()[-2000:]
 
@@ -102,14 +106,12 @@ def test_killed_servers_lose_and_double_nothing(platform: Platform, database_url
         api_keys = {
             code: auth.add_user(session, AgencyRole.ENTERPRISE, code, code)[1] for code in ROLES
         }
-    port = _free_port()
-    serve = [*SERVE, "--port", str(port)]
-    base = f"http://127.0.0.1:{port}"
     pending: list[tuple[str, str, bytes]] = []
     acknowledged: list[str] = []
     answered: list[dict[str, Any]] = []
 
     def post_all(client: httpx.Client) -> None:
+        """Send what is pending in order until the server stops answering."""
         while pending:
             sender, guid, body = pending[0]
             try:
@@ -125,36 +127,41 @@ def test_killed_servers_lose_and_double_nothing(platform: Platform, database_url
             answered.extend(response.json()["receipts"])
             pending.pop(0)
 
-    def up() -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(serve, env=_env(database_url), stdout=subprocess.DEVNULL)
+    def start(port: int) -> subprocess.Popen[bytes]:
+        command = [*SERVE, "--port", str(port)]
+        return subprocess.Popen(command, env=_env(database_url), stdout=subprocess.DEVNULL)
 
-        def ready() -> bool:
+    def ready(proc: subprocess.Popen[bytes], base: str) -> None:
+        def answers() -> bool:
             try:
                 return httpx.get(f"{base}/nothing-here", timeout=1).status_code == 404
             except httpx.HTTPError:
                 assert proc.poll() is None, "server exited"
                 return False
 
-        _until(ready)
-        return proc
+        _until(answers)
 
+    # Two ports in turn: the next server starts while the current one serves (and is killed).
+    ports = [_free_port(), _free_port()]
     expected: set[str] = set()
-    for rep in range(REPETITIONS):
-        batch = _batch(platform, 1 + 2 * rep)
-        expected |= {g for _, g, _ in batch}
-        pending += batch
-        proc = up()
-        threading.Timer(rng.uniform(0.0, 0.4), proc.kill).start()
+    upcoming = start(ports[0])
+    for rep in range(REPETITIONS + 1):
+        port = ports[rep % 2]
+        proc, upcoming = upcoming, start(ports[(rep + 1) % 2])
+        base = f"http://127.0.0.1:{port}"
+        ready(proc, base)
+        if rep < REPETITIONS:
+            batch = _batch(platform, 1 + 2 * rep)
+            expected |= {g for _, g, _ in batch}
+            pending += batch
+            threading.Timer(rng.uniform(0.0, 0.4), proc.kill).start()
         with httpx.Client(base_url=base, timeout=10) as client:
             post_all(client)
+        if rep == REPETITIONS:
+            proc.terminate()
         proc.wait()
-    proc = up()
-    try:
-        with httpx.Client(base_url=base, timeout=10) as client:
-            post_all(client)
-    finally:
-        proc.terminate()
-        proc.wait()
+    upcoming.terminate()
+    upcoming.wait()
 
     assert pending == []
     invariants.check(platform.factory, acknowledged, answered)

@@ -22,7 +22,7 @@ import orjson
 import pika  # type: ignore[import-untyped]  # pika ships no types
 from pika.adapters.blocking_connection import BlockingChannel  # type: ignore[import-untyped]  # pika ships no types
 from pika.spec import Basic, BasicProperties  # type: ignore[import-untyped]  # pika ships no types
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from singlewindow.db.session import unit_of_work
@@ -79,6 +79,8 @@ def _reason(exc: BaseException) -> str:
 def _unavailable(exc: BaseException) -> bool:
     """The database itself is gone (connection refused, dropped): not the message's fault, so
     the worker stops without acknowledging and the broker keeps the messages."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
