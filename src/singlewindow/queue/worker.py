@@ -1,5 +1,6 @@
 """The queue worker: take a batch of deliveries from the intake queue, clear them in ONE unit of
-work, and only after the commit publish the receipts (confirmed) and acknowledge the deliveries.
+work, and only after the commit publish the receipts and acknowledge the deliveries (together, in
+one broker transaction).
 
 Crash safety comes from that order. A worker that dies before the commit leaves nothing stored
 and nothing acknowledged: the broker redelivers. One that dies after the commit but before the
@@ -123,7 +124,10 @@ class Worker:
         connection = pika.BlockingConnection(pika.URLParameters(self.url))
         try:
             channel = connection.channel()
-            channel.confirm_delivery()
+            # A broker transaction per batch: its receipts, dead letters and the ack are taken
+            # together at tx_commit (persistent messages written to disk first), one round trip
+            # instead of a publisher confirm per receipt.
+            channel.tx_select()
             self.topology.declare(channel)
             channel.basic_qos(prefetch_count=self.batch)
             channel.basic_consume(self.topology.intake, self._on_message)
@@ -163,7 +167,8 @@ class Worker:
                 first_at = now if self._buffer else 0.0
 
     def handle(self, channel: BlockingChannel, deliveries: Sequence[Delivery]) -> None:
-        """Clear, commit, publish receipts and dead letters, then acknowledge: in that order."""
+        """Clear and commit to the database; then publish receipts and dead letters and
+        acknowledge the deliveries in one broker transaction."""
         judged: list[_Judged] = []
         dead: list[tuple[Delivery, str]] = []
         for delivery in deliveries:
@@ -198,6 +203,7 @@ class Worker:
         for delivery, reason in sorted(dead, key=lambda d: d[0].tag):
             publish(channel, self.topology.dead, delivery.body, headers={REASON_HEADER: reason})
         channel.basic_ack(max(d.tag for d in deliveries), multiple=True)
+        channel.tx_commit()
         self.handled += len(deliveries)
 
     def _one_by_one(
