@@ -270,8 +270,8 @@ def _import_verdict(
     )
     fact_sheet: dict[str, Any] = {
         "documents": {role: row.record_guid for role, row in linked.items()},
-        "comparison": [_reason_dict(r) for r in comparison.reasons],
-        "tax": _tax_dict(assessment),
+        "comparison": [facts.reason_dict(r) for r in comparison.reasons],
+        "tax": facts.tax_dict(assessment),
         "buyer_quota_used_before": format_yuan(used),
         "identity": {"buyer_verified": buyer_ok, "payer_verified": payer_ok},
     }
@@ -311,7 +311,7 @@ def _export_verdict(
     )
     fact_sheet: dict[str, Any] = {
         "documents": {role: row.record_guid for role, row in linked.items()},
-        "comparison": [_reason_dict(r) for r in comparison.reasons],
+        "comparison": [facts.reason_dict(r) for r in comparison.reasons],
     }
     if not comparison.passed:
         codes = tuple(dict.fromkeys(r.code for r in comparison.reasons))
@@ -349,30 +349,6 @@ def _risk(
         "rate": str(decision.rate),
         "draw": str(decision.draw),
         "reasons": [r.code for r in decision.reasons],
-    }
-
-
-def _reason_dict(reason: Any) -> dict[str, Any]:
-    return {
-        "code": reason.code,
-        "document": getattr(reason, "document", ""),
-        "field": getattr(reason, "field", ""),
-        "message_zh": reason.message_zh,
-        "message_en": reason.message_en,
-        "facts": dict(getattr(reason, "facts", ())),
-    }
-
-
-def _tax_dict(assessment: Any) -> dict[str, Any]:
-    return {
-        "dutiable_value": format_yuan(assessment.dutiable_value_fen),
-        "tariff": format_yuan(assessment.tariff_fen),
-        "vat": format_yuan(assessment.vat_fen),
-        "consumption_tax": format_yuan(assessment.consumption_tax_fen),
-        "total": format_yuan(assessment.total_fen),
-        "preferential": assessment.preferential,
-        "allowed": assessment.allowed,
-        "reasons": [r.code for r in assessment.reasons],
     }
 
 

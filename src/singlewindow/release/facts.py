@@ -19,6 +19,7 @@ from singlewindow.comparison.domain import (
     WaybillFacts,
 )
 from singlewindow.declaration.rules import head_of, lines_of
+from singlewindow.kit.money import format_yuan
 from singlewindow.tax.domain import TaxableLine
 
 
@@ -188,3 +189,29 @@ def export_inventory_facts(record: Mapping[str, Any]) -> ExportInventoryFacts:
         logistics_no=_s(h, "logisticsNo"),
         lines=inventory_lines(record),
     )
+
+
+def reason_dict(reason: Any) -> dict[str, Any]:
+    """A rule's reason as stored in a verdict's facts."""
+    return {
+        "code": reason.code,
+        "document": getattr(reason, "document", ""),
+        "field": getattr(reason, "field", ""),
+        "message_zh": reason.message_zh,
+        "message_en": reason.message_en,
+        "facts": dict(getattr(reason, "facts", ())),
+    }
+
+
+def tax_dict(assessment: Any) -> dict[str, Any]:
+    """A tax assessment as stored in a verdict's facts (yuan strings, two decimals)."""
+    return {
+        "dutiable_value": format_yuan(assessment.dutiable_value_fen),
+        "tariff": format_yuan(assessment.tariff_fen),
+        "vat": format_yuan(assessment.vat_fen),
+        "consumption_tax": format_yuan(assessment.consumption_tax_fen),
+        "total": format_yuan(assessment.total_fen),
+        "preferential": assessment.preferential,
+        "allowed": assessment.allowed,
+        "reasons": [r.code for r in assessment.reasons],
+    }

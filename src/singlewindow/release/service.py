@@ -8,11 +8,9 @@ the inventories it completes. A message refused as a whole stores nothing.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,18 +27,18 @@ from singlewindow.declaration.rules import (
     check_codes,
     head_of,
     lines_of,
-    record_keys,
 )
 from singlewindow.declaration.tables import DocumentRow, InventoryRow, MessageRow
-from singlewindow.kit.errors import DomainError, NotFound, Problem
-from singlewindow.message import FormatInvalid, Message, decode, record_to_json
-from singlewindow.message.signing import (
-    Verification,
-    certificate_fingerprint,
-    verify_document,
-)
-from singlewindow.message.xmlsafe import HostileInput, Unparsable
+from singlewindow.kit.errors import NotFound, Problem
+from singlewindow.message import Message, decode, record_to_json
 from singlewindow.release import clearance, withdrawal
+from singlewindow.release.border import (
+    Decoded,
+    decode_message,
+    guid_reused,
+    judge_sender,
+    refuse_whole,
+)
 from singlewindow.release.context import ClearanceContext
 from singlewindow.release.domain import ReceiptView, Verdict, sender_of
 from singlewindow.release.machine import move_inventory, view_of, write_pending, write_receipt
@@ -54,18 +52,6 @@ INVENTORY_TYPES = frozenset({"CEB621", "CEB603"})
 RELEASED_OR_LATER = frozenset({S.CONCLUDED, S.RELEASED, S.CLOSED, S.INSPECTION})
 
 
-@dataclass
-class _Decoded:
-    data: bytes
-    sha256: str
-    message: Message | None
-    refusal: DomainError | None
-    record_keys: list[dict[str, str]]
-    bodies: list[dict[str, Any]] = field(default_factory=list)
-    keys: list[RecordKeys] = field(default_factory=list)
-    verification: Verification | None = None
-
-
 def submit_messages(
     session: Session,
     ctx: ClearanceContext,
@@ -77,7 +63,7 @@ def submit_messages(
     """Judge and store a batch of messages. `submitter` is the enterprise code an API key
     belongs to (None for the platform's own operators); its messages must carry that copCode."""
     now = ctx.clock()
-    decoded = [_decode(data) for data in payloads]
+    decoded = [decode_message(data) for data in payloads]
     live = [d for d in decoded if d.message is not None]
     # Locks first (parcels, buyers, message guids), then everything is read under them.
     repository.lock_keys(session, _lock_keys(live))
@@ -99,13 +85,13 @@ def submit_messages(
 
     # First pass: the border (guid reuse, sender); answers come back in the input's order.
     answers: list[list[ReceiptView] | None] = []
-    accepted: list[_Decoded] = []
+    accepted: list[Decoded] = []
     seen: dict[str, str] = {}
     for item in decoded:
         msg = item.message
         if msg is None:
             assert item.refusal is not None
-            answers.append(_refuse_whole(item, item.refusal, now))
+            answers.append(refuse_whole(item, item.refusal, now))
             continue
         previous = known.get(msg.guid)
         previous_sha = previous.sha256 if previous is not None else seen.get(msg.guid)
@@ -114,7 +100,7 @@ def submit_messages(
             answers.append(
                 None
                 if previous_sha == item.sha256
-                else _refuse_whole(item, _guid_reused(msg.guid), now)
+                else refuse_whole(item, guid_reused(msg.guid), now)
             )
             continue
         refusal = judge_sender(
@@ -126,7 +112,7 @@ def submit_messages(
             verification=item.verification,
         )
         if refusal is not None:
-            answers.append(_refuse_whole(item, refusal, now))
+            answers.append(refuse_whole(item, refusal, now))
             continue
         seen[msg.guid] = item.sha256
         accepted.append(item)
@@ -168,34 +154,6 @@ def submit_messages(
     return receipts
 
 
-def _decode(data: bytes) -> _Decoded:
-    sha = hashlib.sha256(data).hexdigest()
-    try:
-        message = decode(data)
-    except FormatInvalid as exc:
-        return _Decoded(data, sha, None, exc, list(exc.record_keys))
-    except (HostileInput, Unparsable) as exc:
-        return _Decoded(data, sha, None, exc, [])
-    bodies = [record_to_json(r) for r in message.records]
-    # Signatures are checked here, before any lock is taken: it needs no database.
-    verification = verify_document(data) if message.has_signature else None
-    return _Decoded(
-        data, sha, message, None, [], bodies, [record_keys(b) for b in bodies], verification
-    )
-
-
-def _guid_reused(guid: str) -> DomainError:
-    return _problem(
-        "message.guid_reused",
-        f"报文编号 {guid} 已被另一份内容不同的报文使用",
-        f"message guid {guid} was used before by other content",
-    )
-
-
-def _problem(code: str, zh: str, en: str) -> DomainError:
-    return DomainError([Problem(code, zh, en)])
-
-
 def _line_logistics_keys(body: dict[str, Any]) -> list[str]:
     """Arrival and departure reports list many parcels of one logistics firm."""
     code = str(head_of(body).get("logisticsCode") or "")
@@ -204,7 +162,7 @@ def _line_logistics_keys(body: dict[str, Any]) -> list[str]:
     return [f"{code}|{line['logisticsNo']}" for line in lines_of(body) if line.get("logisticsNo")]
 
 
-def _lock_keys(decoded: list[_Decoded]) -> list[str]:
+def _lock_keys(decoded: list[Decoded]) -> list[str]:
     keys: list[str] = []
     for item in decoded:
         assert item.message is not None
@@ -218,7 +176,7 @@ def _lock_keys(decoded: list[_Decoded]) -> list[str]:
     return keys
 
 
-def _load(ws: Workset, decoded: list[_Decoded]) -> None:
+def _load(ws: Workset, decoded: list[Decoded]) -> None:
     order_keys: set[str] = set()
     logistics_keys: set[str] = set()
     doc_keys: set[str] = set()
@@ -255,98 +213,6 @@ def _order_key(k: RecordKeys) -> str:
 
 def _logistics_key(k: RecordKeys) -> str:
     return f"{k.logistics_code}|{k.logistics_no}" if k.logistics_code and k.logistics_no else ""
-
-
-def _refuse_whole(item: _Decoded, refusal: DomainError, now: datetime) -> list[ReceiptView]:
-    """A message refused as a whole: one receipt per record it holds (one if none can be read);
-    nothing is stored."""
-    msg = item.message
-    mt = msg.message_type if msg is not None else (getattr(refusal, "message_type", None) or "")
-    guid = msg.guid if msg is not None else ""
-    reasons = tuple(dict.fromkeys(p.code for p in refusal.problems))
-    info = "; ".join(f"{p.path} {p.message_zh} / {p.message_en}".strip() for p in refusal.problems)
-    if msg is not None:
-        per_record = [(k.guid, k.receipt_fields()) for k in item.keys]
-    elif item.record_keys:
-        per_record = [
-            (k.get("guid", ""), {n: v for n, v in k.items() if n != "guid"})
-            for k in item.record_keys
-        ]
-    else:
-        per_record = [("", {})]
-    stamp = now.strftime("%Y%m%d%H%M%S%f")[:17]
-    return [
-        ReceiptView(mt, guid, rguid, keys, S.REFUSED, info[:1000], reasons, stamp)
-        for rguid, keys in per_record
-    ]
-
-
-def judge_sender(
-    msg: Message,
-    data: bytes,
-    enterprises: Mapping[str, Any],
-    submitter: str | None,
-    *,
-    app_statuses: Sequence[str] | None = None,
-    verification: Verification | None = None,
-) -> DomainError | None:
-    """The sender's checks: a declaration type, the API key's own copCode, filed, a role that may
-    send the type, and a valid signature with a certificate filed for it (required when any record
-    declares, appStatus 2)."""
-    cop = sender_of(msg)
-    dt = DECLARATION_TYPES.get(msg.message_type)
-    if dt is None:
-        return _problem(
-            "sender.not_a_declaration",
-            f"{msg.message_type} 不是企业向平台申报的报文类型",
-            f"{msg.message_type} is not a message type enterprises declare to the platform",
-        )
-    if submitter is not None and submitter != cop:
-        return _problem(
-            "sender.not_key_holder",
-            f"传输企业 copCode {cop} 与 API 密钥所属企业 {submitter} 不一致",
-            f"BaseTransfer/copCode {cop} is not the enterprise of the API key ({submitter})",
-        )
-    enterprise = enterprises.get(cop)
-    if enterprise is None:
-        return _problem(
-            "sender.not_filed",
-            f"传输企业 {cop} 未在平台备案",
-            f"sender {cop} (BaseTransfer/copCode) is not filed on the platform",
-        )
-    roles = {str(r) for r in enterprise.roles}
-    if not roles & dt.sender_roles:
-        need = "/".join(sorted(dt.sender_roles))
-        return _problem(
-            "sender.role_missing",
-            f"传输企业 {cop} 未备案 {need} 角色，不能发送 {msg.message_type}",
-            f"sender {cop} is not filed with a role that may send {msg.message_type} ({need})",
-        )
-    if app_statuses is None:
-        app_statuses = [record_keys(record_to_json(r)).app_status for r in msg.records]
-    declared = "2" in app_statuses
-    if msg.has_signature:
-        result = verification if verification is not None else verify_document(data)
-        if not result.valid:
-            return _problem(
-                result.reason_code,
-                f"报文签名验证失败：{result.reason_zh}",
-                f"the message's signature does not verify: {result.reason_en}",
-            )
-        assert result.cert_der is not None
-        if certificate_fingerprint(result.cert_der) not in enterprise.certificate_fingerprints:
-            return _problem(
-                "sender.certificate_not_filed",
-                f"签名证书未在平台为企业 {cop} 备案",
-                f"the signing certificate is not filed for {cop}",
-            )
-    elif declared:
-        return _problem(
-            "sender.signature_required",
-            "appStatus 为 2（申报）的报文必须签名",
-            "a message with appStatus 2 (declare) must be signed",
-        )
-    return None
 
 
 def _doc_key(kind: Kind, k: RecordKeys) -> str:

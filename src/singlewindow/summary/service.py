@@ -24,8 +24,8 @@ from singlewindow.kit.errors import DomainError
 from singlewindow.kit.ids import new_guid
 from singlewindow.message import FormatInvalid, HostileInput, Unparsable, decode, record_to_json
 from singlewindow.registry import service as registry
+from singlewindow.release.border import judge_sender
 from singlewindow.release.domain import sender_of
-from singlewindow.release.service import judge_sender
 from singlewindow.summary import repository
 from singlewindow.summary.domain import (
     Exclusion,
