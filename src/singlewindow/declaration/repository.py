@@ -32,15 +32,7 @@ def lock_keys(session: Session, keys: Iterable[str]) -> None:
         return
     if dialect != "postgresql":
         return
-    ids = sorted(
-        {
-            int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True)
-            for k in keys
-            if k
-        }
-    )
-    for lock_id in ids:
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
+    _advisory_locks(session, keys)
 
 
 def lock_more_keys(session: Session, keys: Iterable[str]) -> None:
@@ -49,6 +41,11 @@ def lock_more_keys(session: Session, keys: Iterable[str]) -> None:
     broken by PostgreSQL's deadlock detector and the request is retried (`submit_with_retry`)."""
     if session.get_bind().dialect.name != "postgresql":
         return
+    _advisory_locks(session, keys)
+
+
+def _advisory_locks(session: Session, keys: Iterable[str]) -> None:
+    # 64-bit lock ids from the keys, taken in sorted order so two batches cannot deadlock.
     ids = sorted(
         {
             int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True)
@@ -79,17 +76,6 @@ def initial_receipts(session: Session, message_guid: str) -> list[ReceiptRow]:
 def receipts_of_message(session: Session, message_guid: str) -> list[ReceiptRow]:
     stmt = select(ReceiptRow).where(ReceiptRow.message_guid == message_guid).order_by(ReceiptRow.id)
     return list(session.scalars(stmt))
-
-
-def find_documents(
-    session: Session, message_type: str, doc_keys: Collection[str]
-) -> dict[str, DocumentRow]:
-    if not doc_keys:
-        return {}
-    stmt = select(DocumentRow).where(
-        DocumentRow.message_type == message_type, DocumentRow.doc_key.in_(list(doc_keys))
-    )
-    return {r.doc_key: r for r in session.scalars(stmt)}
 
 
 def documents_by_order_key(

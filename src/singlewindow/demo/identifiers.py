@@ -1,6 +1,7 @@
 """Check characters of the identifiers the zone hands out, used here only to generate valid ones.
 
-The registry validates the same rules on filing; this module makes codes that pass them.
+The check characters themselves are the registry's (`registry.rules`), which validates them on
+filing; this module makes codes that pass them.
 """
 
 from __future__ import annotations
@@ -8,20 +9,18 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-# GB 32100-2015 unified social credit code (SYSTEMS.md §2.3): 31-character set without I O S V Z.
-USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+from singlewindow.registry.rules import (
+    ID_CHECK_CHARS,
+    USCC_CHARSET,
+    id_check_char,
+    uscc_check_char,
+)
+
+__all__ = ["id_check_char", "uscc_check_char"]
+
 # GB 11714 organisation code embedded at positions 9-17 carries its own check character.
 _ORG_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-# GB 11643-1999 citizen ID number (SYSTEMS.md §2.4): ISO 7064 MOD 11-2.
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def uscc_check_char(first17: str) -> str:
-    total = sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
-    return USCC_CHARSET[(31 - total % 31) % 31]
 
 
 def org_code_check_char(first8: str) -> str:
@@ -41,11 +40,6 @@ def make_uscc(rng: random.Random, region: str) -> str:
             return first17 + uscc_check_char(first17)
 
 
-def id_check_char(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
-
-
 def make_id_number(rng: random.Random, region: str, born: date) -> str:
     first17 = f"{region}{born:%Y%m%d}{rng.randrange(1, 1000):03d}"
     return first17 + id_check_char(first17)
@@ -54,7 +48,7 @@ def make_id_number(rng: random.Random, region: str, born: date) -> str:
 def with_wrong_check(id_number: str) -> str:
     """The same number with a check character that does not match (a typing slip)."""
     right = id_number[17]
-    wrong = _ID_CHECK[(_ID_CHECK.index(right) + 3) % 11]
+    wrong = ID_CHECK_CHARS[(ID_CHECK_CHARS.index(right) + 3) % 11]
     return id_number[:17] + wrong
 
 
