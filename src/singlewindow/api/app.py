@@ -6,14 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from singlewindow.api.ratelimit import RateLimitMiddleware, buckets_from_env
 from singlewindow.auth.domain import Unauthenticated
 from singlewindow.db.migrate import ensure_schema
 from singlewindow.db.session import make_engine, make_sessionmaker
 from singlewindow.kit.clock import Clock, system_clock
-from singlewindow.kit.errors import DomainError, Forbidden, NotFound
+from singlewindow.kit.errors import DomainError, Forbidden, NotFound, Problem
 from singlewindow.registry.routes import router as registry_router
 from singlewindow.release.context import load_reference_data
 from singlewindow.release.routes import router as clearance_router
@@ -60,6 +63,42 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+# Refusals made by the framework itself (no route, wrong method, body too large ...) carry the
+# same coded shape as the domain's: {"errors": [{code, message_zh, message_en, ...}]}.
+_HTTP_PROBLEMS: dict[int, tuple[str, str, str]] = {
+    404: ("http.not_found", "没有这个地址", "no such resource"),
+    405: ("http.method_not_allowed", "该地址不支持此方法", "method not allowed on this resource"),
+    413: ("http.too_large", "请求体过大", "request body too large"),
+}
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    if error.status_code < 400:  # the console's redirects (303 with Location)
+        return await http_exception_handler(request, error)
+    code, zh, en = _HTTP_PROBLEMS.get(
+        error.status_code,
+        (f"http.status_{error.status_code}", "请求被拒绝", f"refused ({error.status_code})"),
+    )
+    body = {"errors": [Problem(code, zh, en).as_dict()]}
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    """A body, path or query the route's declared types refuse: one coded problem per error."""
+    assert isinstance(error, RequestValidationError)
+    problems = [
+        Problem(
+            "request.invalid",
+            "请求参数或请求体不符合要求",
+            str(e.get("msg", "invalid")),
+            path="/".join(str(part) for part in e.get("loc", ())),
+        )
+        for e in error.errors()
+    ] or [Problem("request.invalid", "请求参数或请求体不符合要求", "invalid request")]
+    return JSONResponse({"errors": [p.as_dict() for p in problems]}, status_code=422)
+
+
 def create_app(*, database_url: str | None = None, clock: Clock | None = None) -> FastAPI:
     """The HTTP API. On SQLite an empty database is migrated at creation; a server database
     is migrated by `singlewindow db upgrade`."""
@@ -82,6 +121,8 @@ def create_app(*, database_url: str | None = None, clock: Clock | None = None) -
     app.state.session_factory = make_sessionmaker(engine)
     app.state.clock = clock or system_clock
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(RateLimitMiddleware, buckets=buckets_from_env())
     for router in ROUTERS:
         app.include_router(router)
