@@ -66,6 +66,7 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
 # Refusals made by the framework itself (no route, wrong method, body too large ...) carry the
 # same coded shape as the domain's: {"errors": [{code, message_zh, message_en, ...}]}.
 _HTTP_PROBLEMS: dict[int, tuple[str, str, str]] = {
+    400: ("http.body_unreadable", "请求体无法解析", "the request body could not be parsed"),
     404: ("http.not_found", "没有这个地址", "no such resource"),
     405: ("http.method_not_allowed", "该地址不支持此方法", "method not allowed on this resource"),
     413: ("http.too_large", "请求体过大", "request body too large"),
