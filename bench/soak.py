@@ -1,0 +1,642 @@
+"""Soak: a long replay on PostgreSQL through the queue intake with two workers, sampling memory
+and throughput over time to show that neither drifts as the tables grow.
+
+A throwaway PostgreSQL cluster (bench_clearance.postgres_database) gets the demo's Xuchang zone
+with an RSA certificate per enterprise; a throwaway RabbitMQ node (bench_workers.broker) carries
+a queue prefix of this run's own. Two `singlewindow worker` processes consume the intake queue
+while a producer keeps it fed, for `--minutes` or until `--messages` have been cleared, whichever
+comes first. Every `--interval` seconds one row goes to build/soak.json (rewritten each time, one
+row per line); at the end build/soak.png shows throughput, each worker's RSS and the database
+size against elapsed minutes, and a summary is printed.
+
+The producer. Every message must carry a valid RSA signature over its own bytes (appStatus 2 is
+verified against the filed certificate), and every parcel must carry keys never seen before, so
+each message costs one RSA-2048 signature (about 0.3-0.5 ms with C14N, i.e. a few per cent of
+what a worker spends clearing it). Choices:
+- templates, not planning: one demo month of `--template-parcels` parcels (60 % import, every
+  document type the demo sends: 311/411/511/621, 303/403/505/603 and the batch messages
+  507/509) is planned and rendered unsigned once, before the clock starts. Generation g of the
+  traffic is those bytes with every unique value rewritten: message guids (first 8 hex digits =
+  g), orderNo, logisticsNo, copNo, payTransactionId and payNo (a 4-character base-36 suffix = g)
+  and each buyer's ID number (a fresh, valid resident ID per buyer and generation, the check
+  character kept wrong where the demo planted a wrong one), so a generation clears exactly like
+  the month it copies: the same verdicts, waits and refusals, and no buyer's annual quota fills
+  up across generations;
+- real signatures, made at run time by `--signers` separate processes at the workers' own
+  priority, bounded by the queue: before the clock starts the intake is filled to `--depth`;
+  afterwards each signer publishes in chunks of 200 only while the intake holds fewer than
+  `--depth` messages, so it signs exactly as fast as the workers clear (a few per cent of a
+  core) and the broker's memory stays bounded. Pre-signing the whole run is not possible: half
+  an hour of traffic is millions of messages, gigabytes, and the same CPU spent up front. Running
+  the signers in the SCHED_IDLE class (`--idle-producer`, CPU only when nothing else wants it)
+  looks kinder but on a busy 2-core machine it starves: the intake runs dry, the workers clear
+  small batches and the curve measures the producer, not the workers. Each sample records the
+  producer's CPU and the intake depth; a depth of 0 means the workers waited for the producer.
+- receipts: the workers publish a receipt per message to singlewindow.receipts.<copCode>;
+  nobody reads them here, so the sampler purges those queues every interval (the broker's memory
+  stays flat) and records how many it purged.
+
+What is measured is what the workers cleared and committed, read from the database: initial
+receipts (one per business record, and every message here carries one record). An exact count
+over a growing table would itself slow down as it grows, so the sampler counts only the rows
+above a watermark: ids at or below the highest id seen one interval earlier are final (a batch
+commits in well under an interval), are counted once into a running total, and the watermark
+moves up; each sample scans about two intervals' rows through the primary key. The total is
+checked against a full count at the end.
+
+    .venv/bin/python bench/soak.py [--minutes 30] [--messages 10000000] [--interval 10]
+        [--workers 2] [--batch 100] [--depth 4000] [--signers 1] [--template-parcels 2000]
+        [--warmup 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.synchronize import Event
+from pathlib import Path
+from typing import IO, Any
+
+import pika
+import psutil
+from sqlalchemy import Engine, text
+
+import bench_clearance as bc
+import bench_workers as bw
+from singlewindow.db.session import make_engine
+from singlewindow.demo.identifiers import id_check_char, with_wrong_check
+from singlewindow.demo.runner import DemoKeys, make_keys, tax_adapter
+from singlewindow.demo.traffic import iter_messages, plan_month
+from singlewindow.demo.zone import build_zone
+from singlewindow.kit.clock import CST
+from singlewindow.message.signing import sign_document
+from singlewindow.queue.publisher import publish
+from singlewindow.queue.topology import AMQP_URL_ENV, PREFIX_ENV, Topology
+from singlewindow.tax import rules as tax_rules
+
+BUILD = bw.ROOT / "build"
+MIB = 1024 * 1024
+CHUNK = 200  # messages a signer publishes between two looks at the queue depth
+
+# -- templates ------------------------------------------------------------------------------
+# The values that must be new in every generation; only the value group is rewritten.
+_SLOTS = re.compile(
+    rb'guid="(?P<attr>[0-9A-F-]{36})"'
+    rb"|<ceb:guid>(?P<guid>[^<]{36})</ceb:guid>"
+    rb"|<ceb:(?P<ktag>orderNo|logisticsNo|copNo|payTransactionId|payNo)>(?P<key>[^<]+)</ceb:(?P=ktag)>"
+    rb"|<ceb:(?P<itag>buyerIdNumber|payerIdNumber)>(?P<id>[^<]{18})</ceb:(?P=itag)>"
+)
+_B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_BORN_FROM = date(1950, 1, 1)
+
+
+@dataclass(frozen=True)
+class Template:
+    cop_code: str
+    fragments: tuple[bytes, ...]  # len(slots) + 1 pieces of the unsigned message
+    slots: tuple[tuple[str, str], ...]  # (kind, value in the template)
+
+
+def make_templates(parcels: int) -> tuple[list[Template], dict[str, int]]:
+    """One demo month of unsigned messages in send order, cut at the values to rewrite; and the
+    index of each buyer (first 17 characters of the ID number)."""
+    zone = build_zone()
+    now = datetime.now(CST)
+    year, month = bc.month_before(now.year, now.month)
+    imports = parcels * 6 // 10
+    plan = plan_month(
+        zone,
+        year=year,
+        month=month,
+        import_parcels=imports,
+        export_parcels=parcels - imports,
+        tax=tax_adapter(tax_rules.load_default_rates()),
+    )
+    templates: list[Template] = []
+    buyers: dict[str, int] = {}
+    tails: set[str] = set()
+    # The identity "signer" keeps appStatus 2 (declared), as a signed message says.
+    for m in iter_messages(zone, plan, sign=lambda data, _cop: data):
+        fragments: list[bytes] = []
+        slots: list[tuple[str, str]] = []
+        at = 0
+        for match in _SLOTS.finditer(m.data):
+            kind = next(k for k in ("attr", "guid", "key", "id") if match.group(k) is not None)
+            start, end = match.span(kind)
+            value = m.data[start:end].decode()
+            if kind == "attr":
+                tails.add(value[8:])
+            if kind == "id":
+                buyers.setdefault(value[:17], len(buyers))
+            fragments.append(m.data[at:start])
+            slots.append(("guid" if kind == "attr" else kind, value))
+            at = end
+        fragments.append(m.data[at:])
+        templates.append(Template(m.cop_code, tuple(fragments), tuple(slots)))
+    if len(tails) != len(templates):
+        raise RuntimeError("template guids are not unique after their first 8 digits")
+    return templates, buyers
+
+
+def _suffix(generation: int) -> str:
+    digits = []
+    for _ in range(4):
+        generation, r = divmod(generation, 36)
+        digits.append(_B36[r])
+    if generation:
+        raise ValueError("more than 36**4 generations")
+    return "".join(reversed(digits))
+
+
+def _buyer_id(old: str, generation: int, buyers: dict[str, int]) -> str:
+    """A valid resident ID of the same region, unique per (buyer, generation): the birth date
+    and the sequence number count up from 1950-01-01/001."""
+    n = generation * len(buyers) + buyers[old[:17]]
+    born = _BORN_FROM + timedelta(days=n // 999)
+    first17 = f"{old[:6]}{born:%Y%m%d}{n % 999 + 1:03d}"
+    right = first17 + id_check_char(first17)
+    return right if old[17] == id_check_char(old[:17]) else with_wrong_check(right)
+
+
+def render(template: Template, generation: int, buyers: dict[str, int]) -> bytes:
+    suffix = _suffix(generation)
+    head = f"{generation:08X}"
+    out = [template.fragments[0]]
+    for (kind, value), fragment in zip(template.slots, template.fragments[1:], strict=True):
+        if kind == "guid":
+            new = head + value[8:]
+        elif kind == "key":
+            new = value + suffix
+        else:
+            new = _buyer_id(value, generation, buyers)
+        out.append(new.encode())
+        out.append(fragment)
+    return b"".join(out)
+
+
+# -- the producer (forked; globals set before the fork) -------------------------------------
+_TEMPLATES: list[Template] = []
+_BUYERS: dict[str, int] = {}
+_KEYS: DemoKeys | None = None
+
+
+def produce(
+    k: int,
+    signers: int,
+    amqp: str,
+    intake: str,
+    depth: int,
+    limit: int,
+    published: Synchronized[int],
+    stop: Event,
+    idle: bool,
+) -> None:
+    """Signer k: generations k, k + signers, ...; publishes while the queue is short."""
+    assert _KEYS is not None
+    if idle:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    connection = pika.BlockingConnection(pika.URLParameters(amqp))
+    channel = connection.channel()
+    generation = k
+    try:
+        while not stop.is_set():
+            for i in range(0, len(_TEMPLATES), CHUNK):
+                while not stop.is_set():
+                    frame = channel.queue_declare(intake, durable=True, passive=True)
+                    if frame.method.message_count < depth:
+                        break
+                    connection.sleep(0.25)
+                for template in _TEMPLATES[i : i + CHUNK]:
+                    with published.get_lock():
+                        if stop.is_set() or published.value >= limit:
+                            return
+                        published.value += 1
+                    body = render(template, generation, _BUYERS)
+                    signed = sign_document(body, _KEYS.signers[template.cop_code])
+                    publish(channel, intake, signed)
+            generation += signers
+    finally:
+        if connection.is_open:
+            connection.close()
+
+
+# -- sampling -------------------------------------------------------------------------------
+class ClearedCounter:
+    """Initial receipts committed so far, counting only rows above a watermark (see above)."""
+
+    def __init__(self) -> None:
+        self.final = 0  # initial receipts with id <= low
+        self.low = 0
+        self.seen = 0  # highest id seen at the previous sample
+
+    def total(self, engine: Engine) -> int:
+        with engine.connect() as conn:
+            settled, above, top = conn.execute(
+                text(
+                    "SELECT count(*) FILTER (WHERE initial AND id <= :seen), "
+                    "count(*) FILTER (WHERE initial), max(id) FROM receipts WHERE id > :low"
+                ),
+                {"low": self.low, "seen": self.seen},
+            ).one()
+        now = self.final + int(above)
+        self.final += int(settled)
+        self.low = self.seen
+        self.seen = max(self.seen, int(top or 0))
+        return now
+
+
+def db_size(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+
+
+@dataclass
+class Broker:
+    """The sampler's own connection: queue depths and the receipt purge."""
+
+    channel: Any
+    topology: Topology
+    receipt_queues: list[str]
+
+    def depth(self, queue: str) -> int:
+        return int(self.channel.queue_declare(queue, durable=True).method.message_count)
+
+    def purge_receipts(self) -> int:
+        return sum(
+            int(self.channel.queue_purge(q).method.message_count) for q in self.receipt_queues
+        )
+
+
+def _cpu(procs: Sequence[psutil.Process]) -> float:
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    """A JSON array, one sample per line, replaced atomically."""
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text("[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n")
+    tmp.replace(path)
+
+
+# -- the run --------------------------------------------------------------------------------
+def soak(
+    args: argparse.Namespace, amqp: str, url: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    global _TEMPLATES, _BUYERS, _KEYS
+    began_setup = time.perf_counter()
+    zone = build_zone()
+    keys = make_keys(zone, datetime.now(CST))
+    bc.file_zone(url, zone, keys)
+    _TEMPLATES, _BUYERS = make_templates(args.template_parcels)
+    _KEYS = keys
+    topology = Topology(prefix=f"soak{uuid.uuid4().hex[:8]}.singlewindow")
+    connection = pika.BlockingConnection(pika.URLParameters(amqp))
+    channel = connection.channel()
+    topology.declare(channel)
+    receipt_queues = sorted({topology.receipts(e.code) for e in zone.enterprises})
+    for q in receipt_queues:
+        channel.queue_declare(q, durable=True)
+    broker = Broker(channel, topology, receipt_queues)
+    print(
+        f"zone filed, {len(_TEMPLATES):,} message templates ({args.template_parcels:,} parcels, "
+        f"{len(_BUYERS):,} buyers) in {time.perf_counter() - began_setup:.1f} s",
+        flush=True,
+    )
+
+    ctx = multiprocessing.get_context("fork")
+    stop = ctx.Event()
+    published: Synchronized[int] = ctx.Value("q", 0)  # type: ignore[assignment]
+    producers = [
+        ctx.Process(
+            target=produce,
+            args=(
+                k,
+                args.signers,
+                amqp,
+                topology.intake,
+                args.depth,
+                args.messages,
+                published,
+                stop,
+                args.idle_producer,
+            ),
+            daemon=True,
+        )
+        for k in range(args.signers)
+    ]
+    for p in producers:
+        p.start()
+    # Fill the queue before the workers start, so the clock does not time the first signatures.
+    filled = time.perf_counter()
+    while broker.depth(topology.intake) < min(args.depth, args.messages) * 9 // 10:
+        if not all(p.is_alive() for p in producers):
+            raise RuntimeError("a producer died while filling the queue")
+        time.sleep(0.2)
+    print(f"intake filled to {args.depth:,} in {time.perf_counter() - filled:.1f} s", flush=True)
+
+    env = {**os.environ, bc.URL_ENV: url, AMQP_URL_ENV: amqp, PREFIX_ENV: topology.prefix}
+    command = [str(bc.BIN / "singlewindow"), "worker", "--batch", str(args.batch)]
+    # Closed in the finally below; a pipe nobody reads would fill up and stall a worker.
+    logs: list[IO[bytes]] = [tempfile.TemporaryFile() for _ in range(args.workers)]  # noqa: SIM115
+    workers = [subprocess.Popen(command, env=env, stdout=log, stderr=log) for log in logs]
+    engine = make_engine(url)
+    rows: list[dict[str, Any]] = []
+    out = BUILD / "soak.json"
+    try:
+        while broker.depth(topology.intake) and _consumers(broker) < args.workers:
+            _check_alive(workers, logs)
+            time.sleep(0.05)
+        counter = ClearedCounter()
+        began = time.perf_counter()
+        deadline = began + args.minutes * 60
+        cleared = baseline = counter.total(engine)
+        start_size = db_size(engine)
+        w_procs = [psutil.Process(w.pid) for w in workers]
+        p_procs = [psutil.Process(p.pid) for p in producers if p.pid is not None]
+        w_cpu = [_cpu([p]) for p in w_procs]
+        p_cpu = _cpu(p_procs)
+        broker.purge_receipts()
+        psutil.cpu_times_percent()
+        last = began
+        print(
+            f"clock started: {args.workers} workers consuming; sampling every {args.interval:g} s "
+            f"for {args.minutes:g} min or {args.messages:,} messages",
+            flush=True,
+        )
+        while True:
+            now = time.perf_counter()
+            due = min(last + args.interval, deadline)
+            time.sleep(max(0.0, due - now))
+            _check_alive(workers, logs)
+            now = time.perf_counter()
+            total = counter.total(engine)
+            w_now = [_cpu([p]) for p in w_procs]
+            p_now = _cpu(p_procs)
+            span = now - last
+            row = {
+                "minutes": round((now - began) / 60, 3),
+                "seconds": round(span, 2),
+                "cleared": total - cleared,
+                "cleared_total": total,
+                "messages_per_s": round((total - cleared) / span, 1),
+                "worker_rss_mib": [round(p.memory_info().rss / MIB, 1) for p in w_procs],
+                "worker_cpu_pct": [
+                    round(100 * (a - b) / span, 1) for a, b in zip(w_now, w_cpu, strict=True)
+                ],
+                "producer_cpu_pct": round(100 * (p_now - p_cpu) / span, 1),
+                "machine_idle_pct": round(psutil.cpu_times_percent().idle, 1),
+                "db_mib": round(db_size(engine) / MIB, 1),
+                "intake_depth": broker.depth(topology.intake),
+                "dead": broker.depth(topology.dead),
+                "receipts_purged": broker.purge_receipts(),
+                "published": published.value,
+                "load_1min": round(os.getloadavg()[0], 2),
+            }
+            rows.append(row)
+            write_rows(out, rows)
+            print(
+                f"{row['minutes']:6.2f} min  {row['messages_per_s']:7.1f} msg/s  "
+                f"total {total:>9,}  RSS {row['worker_rss_mib']} MiB  "
+                f"DB {row['db_mib']:,.0f} MiB  depth {row['intake_depth']:,}",
+                flush=True,
+            )
+            cleared, last, w_cpu, p_cpu = total, now, w_now, p_now
+            if now >= deadline or total >= args.messages:
+                break
+        elapsed = last - began
+    finally:
+        stop.set()
+        for w in workers:
+            if w.poll() is None:
+                w.send_signal(signal.SIGTERM)
+        for w in workers:
+            try:
+                w.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                w.kill()
+                w.wait()
+        for p in producers:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.kill()
+        for log in logs:
+            log.close()
+    # With the workers stopped every row is final: two more readings settle the watermark, and
+    # the running total must then equal a full count.
+    counter.total(engine)
+    settled = counter.total(engine)
+    with engine.connect() as conn:
+        exact = int(conn.execute(text("SELECT count(*) FROM receipts WHERE initial")).scalar_one())
+        stored = int(conn.execute(text("SELECT count(*) FROM messages")).scalar_one())
+        statuses = dict(
+            conn.execute(
+                text("SELECT status, count(*) FROM inventories GROUP BY status ORDER BY status")
+            ).all()
+        )
+        end_size = db_size(engine)
+    engine.dispose()
+    dead = broker.depth(topology.dead)
+    for q in [topology.intake, topology.dead, *receipt_queues]:
+        channel.queue_delete(q)
+    connection.close()
+    facts = {
+        "elapsed_minutes": round(elapsed / 60, 2),
+        "cleared_in_clock": cleared - baseline,
+        "counter_matches_full_count": settled == exact,
+        "receipts_initial_exact": exact,
+        "messages_stored": stored,
+        "published": published.value,
+        "dead_lettered": dead,
+        "db_start_mib": round(start_size / MIB, 1),
+        "db_end_mib": round(end_size / MIB, 1),
+        "inventories_by_status": {str(k): int(v) for k, v in statuses.items()},
+    }
+    return rows, facts
+
+
+def _consumers(broker: Broker) -> int:
+    frame = broker.channel.queue_declare(broker.topology.intake, durable=True, passive=True)
+    return int(frame.method.consumer_count)
+
+
+def _check_alive(workers: Sequence[subprocess.Popen[bytes]], logs: Sequence[IO[bytes]]) -> None:
+    for w, log in zip(workers, logs, strict=True):
+        if w.poll() is not None:
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-3000:]
+            raise RuntimeError(f"worker {w.pid} exited with {w.returncode}:\n{tail}")
+
+
+# -- summary and plot -----------------------------------------------------------------------
+def _fifth_rate(rows: Sequence[dict[str, Any]], first: bool) -> float:
+    """Messages/s over the samples ending in the first (or starting in the last) fifth."""
+    end = rows[-1]["minutes"]
+    if first:
+        part = [r for r in rows if r["minutes"] <= end / 5 + 1e-9] or rows[:1]
+    else:
+        part = [r for r in rows if r["minutes"] - r["seconds"] / 60 >= end * 4 / 5 - 1e-9]
+        part = part or rows[-1:]
+    return sum(r["cleared"] for r in part) / sum(r["seconds"] for r in part)
+
+
+def summarise(rows: list[dict[str, Any]], facts: dict[str, Any], warmup: float) -> dict[str, Any]:
+    after = next((r for r in rows if r["minutes"] * 60 >= warmup), rows[-1])
+    first, last = _fifth_rate(rows, True), _fifth_rate(rows, False)
+    rss_start, rss_end = after["worker_rss_mib"], rows[-1]["worker_rss_mib"]
+    return {
+        **facts,
+        "messages_per_s": round(facts["cleared_in_clock"] / (facts["elapsed_minutes"] * 60), 1),
+        "first_fifth_msg_s": round(first, 1),
+        "last_fifth_msg_s": round(last, 1),
+        "last_over_first": round(last / first, 3) if first else None,
+        "rss_after_warmup_minutes": after["minutes"],
+        "worker_rss_after_warmup_mib": rss_start,
+        "worker_rss_end_mib": rss_end,
+        "worker_rss_growth_pct": [
+            round(100 * (b - a) / a, 1) for a, b in zip(rss_start, rss_end, strict=True)
+        ],
+        "producer_cpu_pct_mean": round(sum(r["producer_cpu_pct"] for r in rows) / len(rows), 1),
+        "samples_with_empty_intake": sum(1 for r in rows if r["intake_depth"] == 0),
+    }
+
+
+def plot(rows: list[dict[str, Any]], summary: dict[str, Any], path: Path, workers: int) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = [r["minutes"] for r in rows]
+    fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(10, 9), sharex=True)
+    fig.suptitle(
+        f"Soak: {summary['cleared_in_clock']:,} messages cleared in "
+        f"{summary['elapsed_minutes']:g} min, {workers} queue workers, PostgreSQL "
+        f"({os.cpu_count()} cores shared)"
+    )
+    ax1.plot(x, [r["messages_per_s"] for r in rows], marker=".", label="per interval")
+    end = x[-1]
+    ax1.hlines(
+        summary["first_fifth_msg_s"],
+        0,
+        end / 5,
+        colors="tab:green",
+        linestyles="--",
+        label=f"first fifth mean {summary['first_fifth_msg_s']:,.0f}",
+    )
+    ax1.hlines(
+        summary["last_fifth_msg_s"],
+        end * 4 / 5,
+        end,
+        colors="tab:red",
+        linestyles="--",
+        label=f"last fifth mean {summary['last_fifth_msg_s']:,.0f}",
+    )
+    ax1.set_ylabel("throughput (messages/s)")
+    ax1.set_ylim(bottom=0)
+    ax1.set_title("messages cleared (initial receipts committed) per sample interval")
+    ax1.legend(loc="lower right")
+    for i in range(workers):
+        ax2.plot(x, [r["worker_rss_mib"][i] for r in rows], marker=".", label=f"worker {i + 1}")
+    ax2.set_ylabel("resident memory (MiB)")
+    ax2.set_ylim(bottom=0)
+    ax2.set_title("RSS of each worker process")
+    ax2.legend(loc="lower right")
+    ax3.plot(x, [r["db_mib"] for r in rows], color="tab:purple", marker=".", label="database")
+    ax3.set_ylabel("database size (MiB)")
+    ax3.set_xlabel("elapsed (minutes)")
+    ax3.set_title("pg_database_size")
+    ax3.set_ylim(bottom=0)
+    ax3.set_xlim(left=0)
+    ax3.legend(loc="lower right")
+    for ax in (ax1, ax2, ax3):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--messages", type=int, default=10_000_000)
+    parser.add_argument("--interval", type=float, default=10.0, help="seconds between samples")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=100, help="worker --batch")
+    parser.add_argument("--depth", type=int, default=4000, help="intake queue kept below this")
+    parser.add_argument("--signers", type=int, default=1, help="producer signing processes")
+    parser.add_argument("--template-parcels", type=int, default=2000)
+    parser.add_argument(
+        "--idle-producer", action="store_true", help="signers in SCHED_IDLE (see the docstring)"
+    )
+    parser.add_argument("--warmup", type=float, default=60.0, help="seconds before RSS baseline")
+    args = parser.parse_args()
+    BUILD.mkdir(exist_ok=True)
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}", flush=True)
+    with bw.broker() as amqp, bc.postgres_database() as url:
+        rows, facts = soak(args, amqp, url)
+    if not rows:
+        print("no sample was taken")
+        return 1
+    summary = summarise(rows, facts, args.warmup)
+    plot(rows, summary, BUILD / "soak.png", args.workers)
+    s = summary
+    growth = ", ".join(
+        f"worker {i + 1} {a:,.1f} -> {b:,.1f} MiB ({g:+.1f} %)"
+        for i, (a, b, g) in enumerate(
+            zip(
+                s["worker_rss_after_warmup_mib"],
+                s["worker_rss_end_mib"],
+                s["worker_rss_growth_pct"],
+                strict=True,
+            )
+        )
+    )
+    print()
+    print(
+        f"messages cleared           {s['cleared_in_clock']:,} in {s['elapsed_minutes']} min "
+        f"({s['messages_per_s']:,.1f} msg/s)"
+    )
+    print(
+        f"  in the database          {s['receipts_initial_exact']:,} initial receipts, "
+        f"{s['messages_stored']:,} messages stored (with start-up and the last batches); "
+        f"watermark count {'matches' if s['counter_matches_full_count'] else 'DOES NOT match'}"
+    )
+    print(f"mean msg/s, first fifth    {s['first_fifth_msg_s']:,.1f}")
+    print(f"mean msg/s, last fifth     {s['last_fifth_msg_s']:,.1f}")
+    print(f"ratio last/first           {s['last_over_first']}")
+    print(f"worker RSS (after {s['rss_after_warmup_minutes']} min -> end)  {growth}")
+    print(f"DB size start -> end       {s['db_start_mib']:,.1f} -> {s['db_end_mib']:,.1f} MiB")
+    print(
+        f"producer CPU               {s['producer_cpu_pct_mean']} % of a core on average; "
+        f"{s['samples_with_empty_intake']} of {len(rows)} samples found the intake empty"
+    )
+    print(f"dead-lettered              {s['dead_lettered']}")
+    print(f"inventories by status      {s['inventories_by_status']}")
+    print("samples: build/soak.json, plot: build/soak.png")
+    print(json.dumps({"bench": "soak", **s}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
