@@ -44,17 +44,72 @@ def lock_more_keys(session: Session, keys: Iterable[str]) -> None:
     _advisory_locks(session, keys)
 
 
-def _advisory_locks(session: Session, keys: Iterable[str]) -> None:
-    # 64-bit lock ids from the keys, taken in sorted order so two batches cannot deadlock.
-    ids = sorted(
+class LocksBusy(Exception):
+    """Another batch holds a key this one reached through a stored inventory: the batch is
+    rolled back and judged again (`submit_with_retry`), rather than wait in a possible cycle."""
+
+
+def try_lock_more_keys(session: Session, keys: Iterable[str]) -> None:
+    """Like `lock_more_keys`, but without waiting: raises LocksBusy when a key is held."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    ids = _lock_ids(keys)
+    if ids and not session.execute(_TRY_ALL, {"ids": ids}).scalar_one():
+        raise LocksBusy(f"{len(ids)} keys")
+
+
+def companion_keys(
+    session: Session,
+    *,
+    order_keys: Collection[str],
+    logistics_keys: Collection[str],
+    invt_nos: Collection[str],
+) -> set[str]:
+    """The lock keys of the stored inventories a batch's keys reach: each inventory's order and
+    logistics keys (its documents hang on both) and its buyer (the yearly quota). A batch holding
+    these before it reads sees every document of those inventories that is committed, and no
+    other batch can add one meanwhile."""
+    found: set[str] = set()
+    columns = (InventoryRow.order_key, InventoryRow.logistics_key, InventoryRow.buyer_id_number)
+    for column, keys in (
+        (InventoryRow.order_key, order_keys),
+        (InventoryRow.logistics_key, logistics_keys),
+        (InventoryRow.invt_no, invt_nos),
+    ):
+        wanted = sorted(set(keys) - {""})
+        for start in range(0, len(wanted), 400):
+            stmt = select(*columns).where(column.in_(wanted[start : start + 400]))
+            for order_key, logistics_key, buyer in session.execute(stmt):
+                found.update((order_key, logistics_key, f"buyer|{buyer}" if buyer else ""))
+    found.discard("")
+    return found
+
+
+def _lock_ids(keys: Iterable[str]) -> list[int]:
+    # 64-bit lock ids from the keys, in sorted order so two batches cannot deadlock.
+    return sorted(
         {
             int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True)
             for k in keys
             if k
         }
     )
-    for lock_id in ids:
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
+
+
+def _advisory_locks(session: Session, keys: Iterable[str]) -> None:
+    ids = _lock_ids(keys)
+    if ids:
+        # One round trip: unnest yields the sorted array in order and the aggregate takes each
+        # lock as it goes, so the order is kept.
+        session.execute(_LOCK_ALL, {"ids": ids})
+
+
+_LOCK_ALL = text(
+    "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:ids AS bigint[])) AS t(k)"
+)
+_TRY_ALL = text(
+    "SELECT bool_and(pg_try_advisory_xact_lock(k)) FROM unnest(CAST(:ids AS bigint[])) AS t(k)"
+)
 
 
 def find_messages(session: Session, guids: Collection[str]) -> dict[str, MessageRow]:

@@ -70,14 +70,14 @@ def rows_for_transition(
     tax_fen: int = 0,
 ) -> RollupRows | None:
     """What one move adds to the roll-ups, without writing it (a batch writes many at once)."""
-    seller = session.get(EnterpriseRow, inventory.ebc_code) if inventory.ebc_code else None
+    county, park = _place_of_seller(session, inventory.ebc_code)
     dims = rules.dimensions_of(
         body,
         direction=inventory.direction,
         trade_mode=inventory.trade_mode,
         ebc_code=inventory.ebc_code,
-        county=(seller.county or "") if seller is not None else "",
-        park=(seller.park or "") if seller is not None else "",
+        county=county,
+        park=park,
     )
     events = rules.events_of(from_status, to_status, reasons, dims.value_fen, tax_fen)
     if not events:
@@ -91,6 +91,28 @@ def rows_for_transition(
         reasons=reasons,
         latency_seconds=latency,
     )
+
+
+_PLACES = "singlewindow.recording.places"
+
+
+def _place_of_seller(session: Session, ebc_code: str) -> tuple[str, str]:
+    """(county, park) of the seller's filing, read once per session: the identity map holds its
+    rows weakly, so a lookup per move would go to the database each time."""
+    if not ebc_code:
+        return "", ""
+    places: dict[str, tuple[str, str]] = session.info.setdefault(_PLACES, {})
+    place = places.get(ebc_code)
+    if place is None:
+        seller = session.get(EnterpriseRow, ebc_code)
+        place = ((seller.county or ""), (seller.park or "")) if seller is not None else ("", "")
+        places[ebc_code] = place
+    return place
+
+
+def remember_places(session: Session, places: Mapping[str, tuple[str, str]]) -> None:
+    """Sellers' (county, park) already read by the caller, so the moves need no lookup."""
+    session.info.setdefault(_PLACES, {}).update(places)
 
 
 def merge(rows: Sequence[RollupRows]) -> RollupRows:

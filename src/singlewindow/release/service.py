@@ -59,29 +59,71 @@ def submit_messages(
     *,
     submitter: str | None = None,
     actor: str = "platform",
+    wait_for_locks: bool = True,
 ) -> list[ReceiptView]:
     """Judge and store a batch of messages. `submitter` is the enterprise code an API key
     belongs to (None for the platform's own operators); its messages must carry that copCode."""
+    return submit_decoded(
+        session,
+        ctx,
+        decode_batch(payloads),
+        submitter=submitter,
+        actor=actor,
+        wait_for_locks=wait_for_locks,
+    )
+
+
+def decode_batch(payloads: Sequence[bytes]) -> list[Decoded]:
+    """The border of every message of a batch: needs no database and no lock, so it is done
+    once, outside the transaction (and outside its retries)."""
+    return [decode_message(data) for data in payloads]
+
+
+def submit_decoded(
+    session: Session,
+    ctx: ClearanceContext,
+    decoded: list[Decoded],
+    *,
+    submitter: str | None = None,
+    actor: str = "platform",
+    wait_for_locks: bool = True,
+) -> list[ReceiptView]:
+    """`submit_messages` of a batch already through the border. With `wait_for_locks=False`, a
+    key another batch holds raises LocksBusy instead of waiting (PostgreSQL)."""
     now = ctx.clock()
-    decoded = [decode_message(data) for data in payloads]
     live = [d for d in decoded if d.message is not None]
     # Locks first (parcels, buyers, message guids), then everything is read under them.
-    repository.lock_keys(session, _lock_keys(live))
+    held = _lock_keys(live)
+    repository.lock_keys(session, held)
+    batch_keys = _batch_keys(live)
+    # The stored inventories these keys reach have documents and a buyer under other keys too:
+    # lock those before reading, so a concurrent batch cannot add a companion unseen.
+    companions = repository.companion_keys(
+        session,
+        order_keys=batch_keys["order_keys"],
+        logistics_keys=batch_keys["logistics_keys"],
+        invt_nos=batch_keys["invt_nos"],
+    ) - set(held)
+    if wait_for_locks:
+        repository.lock_more_keys(session, sorted(companions))
+    else:
+        repository.try_lock_more_keys(session, sorted(companions))
     known = repository.find_messages(session, [d.message.guid for d in live if d.message])
     ws = Workset(session)
     ws.expected_inventories = max(
         1, sum(len(d.keys) for d in live if d.message and d.message.message_type in INVENTORY_TYPES)
     )
-    _load(ws, live)
+    ws.load(**batch_keys)
+    ws.add_enterprises({i.ebc_code for i in ws.inventories.values()})
     # An order, payment or waybill may complete an inventory declared earlier: its buyer's yearly
-    # quota is then judged here too, so take those buyers' locks and quota rows as well.
-    waiting_buyers = {
-        i.buyer_id_number
-        for i in ws.inventories.values()
-        if i.status == S.STORED and i.direction == "I" and i.buyer_id_number
-    }
-    repository.lock_more_keys(session, [f"buyer|{b}" for b in sorted(waiting_buyers)])
-    ws.load_quota(waiting_buyers)
+    # quota is then judged here too (its lock is among the companions).
+    ws.load_quota(
+        {
+            i.buyer_id_number
+            for i in ws.inventories.values()
+            if i.status == S.STORED and i.direction == "I" and i.buyer_id_number
+        }
+    )
 
     # First pass: the border (guid reuse, sender); answers come back in the input's order.
     answers: list[list[ReceiptView] | None] = []
@@ -176,7 +218,8 @@ def _lock_keys(decoded: list[Decoded]) -> list[str]:
     return keys
 
 
-def _load(ws: Workset, decoded: list[Decoded]) -> None:
+def _batch_keys(decoded: list[Decoded]) -> dict[str, set[str]]:
+    """Every key a batch's records can reach stored rows by (`Workset.load`'s arguments)."""
     order_keys: set[str] = set()
     logistics_keys: set[str] = set()
     doc_keys: set[str] = set()
@@ -196,15 +239,14 @@ def _load(ws: Workset, decoded: list[Decoded]) -> None:
             invt_nos.add(k.invt_no)
             codes.add(k.ebc_code)
             buyers.add(str(head_of(body).get("buyerIdNumber") or ""))
-    ws.load(
-        order_keys=order_keys,
-        logistics_keys=logistics_keys,
-        doc_keys=doc_keys,
-        invt_nos=invt_nos,
-        enterprise_codes=codes,
-        buyers=buyers,
-    )
-    ws.add_enterprises({i.ebc_code for i in ws.inventories.values()})
+    return {
+        "order_keys": order_keys,
+        "logistics_keys": logistics_keys,
+        "doc_keys": doc_keys,
+        "invt_nos": invt_nos,
+        "enterprise_codes": codes,
+        "buyers": buyers,
+    }
 
 
 def _order_key(k: RecordKeys) -> str:
@@ -433,18 +475,30 @@ def submit_with_retry(
     *,
     submitter: str | None = None,
     actor: str = "platform",
-    attempts: int = 3,
+    attempts: int = 8,
 ) -> list[ReceiptView]:
-    """One batch in its own transaction, retried when the database broke a wait cycle between
-    two concurrent batches (or two raced to insert the same row). The batch is idempotent, so a
-    retry judges it again from what is committed."""
+    """One batch in its own transaction, judged again when it met another batch on a parcel
+    (PostgreSQL: a key held, a wait cycle broken by the database, a race to insert the same row).
+    The border is passed once; the batch is idempotent, so a retry judges it again from what is
+    committed. The first attempts do not wait for keys reached through stored inventories
+    (a busy key means: roll back, pause a moment, try again); the last ones wait."""
+    decoded = decode_batch(payloads)
     for attempt in range(1, attempts + 1):
         try:
             with unit_of_work(factory) as session:
-                return submit_messages(session, ctx, payloads, submitter=submitter, actor=actor)
+                return submit_decoded(
+                    session,
+                    ctx,
+                    decoded,
+                    submitter=submitter,
+                    actor=actor,
+                    wait_for_locks=attempt > attempts // 2,
+                )
+        except repository.LocksBusy:
+            pass
         except DBAPIError as exc:
             state = getattr(exc.orig, "sqlstate", None)
             if state not in RETRYABLE_SQLSTATES or attempt == attempts:
                 raise
-            time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 -- jitter only
+        time.sleep(random.uniform(0.002, 0.01) * attempt)  # noqa: S311 -- jitter only
     raise AssertionError("unreachable")

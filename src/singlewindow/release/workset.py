@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from singlewindow.declaration.repository import INVENTORY_SERIAL, allocate_serials
 from singlewindow.declaration.tables import DocumentRow, InventoryRow
+from singlewindow.recording.service import remember_places
 from singlewindow.registry import service as registry
 from singlewindow.registry.domain import Enterprise
-from singlewindow.registry.tables import EnterpriseRow
 from singlewindow.tax.tables import QuotaUsageRow
 
 T = TypeVar("T")
@@ -107,13 +107,12 @@ class Workset:
     def add_enterprises(self, codes: Collection[str]) -> None:
         wanted = set(codes) - self.enterprises.keys() - {""}
         if wanted:
-            self.enterprises.update(registry.get_enterprises(self.session, wanted))
-            # The roll-up recorder reads the seller's filing by primary key: keep the rows in the
-            # session's identity map so that costs no query per status move.
-            for chunk in _chunks(wanted):
-                self.session.scalars(
-                    select(EnterpriseRow).where(EnterpriseRow.code.in_(chunk))
-                ).all()
+            found = registry.get_enterprises(self.session, wanted)
+            self.enterprises.update(found)
+            # The roll-up recorder files each move under the seller's county and park.
+            remember_places(
+                self.session, {c: (e.county or "", e.park or "") for c, e in found.items()}
+            )
 
     def load_quota(self, buyers: Collection[str]) -> None:
         wanted = set(buyers) - self._quota_loaded - {""}
