@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from singlewindow.db.session import begin_write
 from singlewindow.declaration.tables import (
     DocumentRow,
     InventoryRow,
@@ -25,10 +26,9 @@ def lock_keys(session: Session, keys: Iterable[str]) -> None:
     sorted order so two batches cannot deadlock). SQLite serialises writers by itself."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        # SQLite has no row locks: take the database's write lock now, before anything is read,
-        # so that concurrent batches (threads or processes) are judged one after the other.
+        # SQLite has no row locks: the whole database's write lock, before anything is read.
         # (Python's sqlite3 opens no transaction for reads, so nothing has begun yet.)
-        session.execute(text("BEGIN IMMEDIATE"))
+        begin_write(session)
         return
     if dialect != "postgresql":
         return
