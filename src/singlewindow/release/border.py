@@ -34,6 +34,8 @@ class Decoded:
     bodies: list[dict[str, Any]] = field(default_factory=list)
     keys: list[RecordKeys] = field(default_factory=list)
     verification: Verification | None = None
+    # Per record: its codes and arithmetic judged (filled by the service's `decode_batch`).
+    problems: list[list[Problem]] = field(default_factory=list)
 
 
 def decode_message(data: bytes) -> Decoded:

@@ -66,17 +66,29 @@ def submit_messages(
     return submit_decoded(
         session,
         ctx,
-        decode_batch(payloads),
+        decode_batch(payloads, ctx),
         submitter=submitter,
         actor=actor,
         wait_for_locks=wait_for_locks,
     )
 
 
-def decode_batch(payloads: Sequence[bytes]) -> list[Decoded]:
-    """The border of every message of a batch: needs no database and no lock, so it is done
-    once, outside the transaction (and outside its retries)."""
-    return [decode_message(data) for data in payloads]
+def decode_batch(payloads: Sequence[bytes], ctx: ClearanceContext) -> list[Decoded]:
+    """The border of every message of a batch, and each record's own codes and arithmetic: none
+    needs the database or a lock, so it is done once, outside the transaction and its retries."""
+    decoded = [decode_message(data) for data in payloads]
+    for item in decoded:
+        msg = item.message
+        if msg is None:
+            continue
+        name = _node_name(msg)
+        for index, (body, keys) in enumerate(zip(item.bodies, item.keys, strict=True), 1):
+            node = f"/{msg.message_type}Message/{name}[{index}]"
+            label = keys.order_no or keys.logistics_no or keys.invt_no or keys.guid
+            problems = check_codes(body, ctx.codes, where=node, label=label)
+            problems += check_arithmetic(msg.message_type, body, where=node, label=label)
+            item.problems.append(problems)
+    return decoded
 
 
 def submit_decoded(
@@ -183,8 +195,9 @@ def submit_decoded(
             if answer is None or id(item) not in accepted_ids or item.message is None:
                 continue
             msg = item.message
-            for index, (body, keys) in enumerate(zip(item.bodies, item.keys, strict=True), 1):
-                answer.append(_process_record(ws, ctx, msg, index, body, keys, now, actor))
+            records = zip(item.bodies, item.keys, item.problems, strict=True)
+            for body, keys, problems in records:
+                answer.append(_process_record(ws, ctx, msg, body, keys, problems, now, actor))
     session.flush()
     write_pending(session)
     receipts: list[ReceiptView] = []
@@ -276,18 +289,14 @@ def _process_record(
     ws: Workset,
     ctx: ClearanceContext,
     msg: Message,
-    index: int,
     record: dict[str, Any],
     keys: RecordKeys,
+    problems: list[Problem],
     now: datetime,
     actor: str,
 ) -> ReceiptView:
     session = ws.session
     dt = DECLARATION_TYPES[msg.message_type]
-    node = f"/{msg.message_type}Message/{_node_name(record, msg)}[{index}]"
-    label = keys.order_no or keys.logistics_no or keys.invt_no or keys.guid
-    problems = check_codes(record, ctx.codes, where=node, label=label)
-    problems += check_arithmetic(msg.message_type, record, where=node, label=label)
 
     def refuse(reasons: tuple[str, ...], info: str = "") -> ReceiptView:
         return write_receipt(
@@ -427,7 +436,7 @@ def _released_inventory(ws: Workset, document: DocumentRow) -> InventoryRow | No
     return next((i for i in linked if i.direction == document.direction), None)
 
 
-def _node_name(record: dict[str, Any], msg: Message) -> str:
+def _node_name(msg: Message) -> str:
     name = getattr(msg.records[0], "element_name", None) if msg.records else None
     return str(name) if name else "record"
 
@@ -482,7 +491,7 @@ def submit_with_retry(
     The border is passed once; the batch is idempotent, so a retry judges it again from what is
     committed. The first attempts do not wait for keys reached through stored inventories
     (a busy key means: roll back, pause a moment, try again); the last ones wait."""
-    decoded = decode_batch(payloads)
+    decoded = decode_batch(payloads, ctx)
     for attempt in range(1, attempts + 1):
         try:
             with unit_of_work(factory) as session:
