@@ -11,8 +11,8 @@ size against elapsed minutes, and a summary is printed.
 
 The producer. Every message must carry a valid RSA signature over its own bytes (appStatus 2 is
 verified against the filed certificate), and every parcel must carry keys never seen before, so
-each message costs one RSA-2048 signature (about 0.3-0.5 ms with C14N, i.e. a few per cent of
-what a worker spends clearing it). Choices:
+each message costs one RSA-2048 signature: about 0.6-0.7 ms of CPU with rendering, C14N and
+publishing, against about 2 ms that the workers and PostgreSQL spend clearing it. Choices:
 - templates, not planning: one demo month of `--template-parcels` parcels (60 % import, every
   document type the demo sends: 311/411/511/621, 303/403/505/603 and the batch messages
   507/509) is planned and rendered unsigned once, before the clock starts. Generation g of the
@@ -25,9 +25,10 @@ what a worker spends clearing it). Choices:
 - real signatures, made at run time by `--signers` separate processes at the workers' own
   priority, bounded by the queue: before the clock starts the intake is filled to `--depth`;
   afterwards each signer publishes in chunks of 200 only while the intake holds fewer than
-  `--depth` messages, so it signs exactly as fast as the workers clear (a few per cent of a
-  core) and the broker's memory stays bounded. Pre-signing the whole run is not possible: half
-  an hour of traffic is millions of messages, gigabytes, and the same CPU spent up front. Running
+  `--depth` messages, so it signs exactly as fast as the workers clear (its CPU per message is
+  constant, so it lowers the curve without bending it) and the broker's memory stays bounded.
+  Pre-signing the whole run is not possible: half an hour of traffic is millions of messages,
+  gigabytes, and the same CPU spent up front. Running
   the signers in the SCHED_IDLE class (`--idle-producer`, CPU only when nothing else wants it)
   looks kinder but on a busy 2-core machine it starves: the intake runs dry, the workers clear
   small batches and the curve measures the producer, not the workers. Each sample records the
@@ -44,9 +45,15 @@ commits in well under an interval), are counted once into a running total, and t
 moves up; each sample scans about two intervals' rows through the primary key. The total is
 checked against a full count at the end.
 
+On a machine shared with other work, messages/s follows the CPU share the workers get; the CPU
+milliseconds the workers and PostgreSQL spend per message cleared (psutil, the postmaster and all
+its backends) do not, so each sample records them too, with the rows PostgreSQL read by
+sequential scans per table (pg_stat_user_tables): a lookup that scans a growing table shows
+there long before it shows in the throughput.
+
     .venv/bin/python bench/soak.py [--minutes 30] [--messages 10000000] [--interval 10]
         [--workers 2] [--batch 100] [--depth 4000] [--signers 1] [--template-parcels 2000]
-        [--warmup 60]
+        [--warmup 60] [--idle-producer]
 """
 
 from __future__ import annotations
@@ -292,6 +299,29 @@ def _cpu(procs: Sequence[psutil.Process]) -> float:
     return total
 
 
+def _per(seconds: float, messages: int) -> float | None:
+    return round(1000 * seconds / messages, 3) if messages else None
+
+
+def _postmaster(engine: Engine) -> psutil.Process:
+    """The cluster's postmaster: first line of postmaster.pid in its data directory."""
+    with engine.connect() as conn:
+        data = conn.execute(text("SHOW data_directory")).scalar_one()
+    return psutil.Process(int((Path(data) / "postmaster.pid").read_text().split()[0]))
+
+
+def _pg_cpu(postmaster: psutil.Process) -> float:
+    """CPU seconds of the postmaster, its live backends and the ones that have exited."""
+    t = postmaster.cpu_times()
+    return t.user + t.system + t.children_user + t.children_system + _cpu(postmaster.children())
+
+
+def _seq_reads(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT relname, seq_tup_read FROM pg_stat_user_tables")).all()
+    return {str(name): int(n) for name, n in rows}
+
+
 def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     """A JSON array, one sample per line, replaced atomically."""
     tmp = path.with_suffix(".json.tmp")
@@ -376,6 +406,9 @@ def soak(
         p_procs = [psutil.Process(p.pid) for p in producers if p.pid is not None]
         w_cpu = [_cpu([p]) for p in w_procs]
         p_cpu = _cpu(p_procs)
+        postmaster = _postmaster(engine)
+        pg_cpu = _pg_cpu(postmaster)
+        seq = _seq_reads(engine)
         broker.purge_receipts()
         psutil.cpu_times_percent()
         last = began
@@ -393,6 +426,8 @@ def soak(
             total = counter.total(engine)
             w_now = [_cpu([p]) for p in w_procs]
             p_now = _cpu(p_procs)
+            pg_now = _pg_cpu(postmaster)
+            seq_now = _seq_reads(engine)
             span = now - last
             row = {
                 "minutes": round((now - began) / 60, 3),
@@ -405,8 +440,20 @@ def soak(
                     round(100 * (a - b) / span, 1) for a, b in zip(w_now, w_cpu, strict=True)
                 ],
                 "producer_cpu_pct": round(100 * (p_now - p_cpu) / span, 1),
+                "postgres_cpu_pct": round(100 * (pg_now - pg_cpu) / span, 1),
+                # CPU spent per message cleared: the measure a shared machine does not blur.
+                "cpu_ms_per_msg": {
+                    "workers": _per(sum(w_now) - sum(w_cpu), total - cleared),
+                    "postgres": _per(pg_now - pg_cpu, total - cleared),
+                    "producer": _per(p_now - p_cpu, total - cleared),
+                },
                 "machine_idle_pct": round(psutil.cpu_times_percent().idle, 1),
                 "db_mib": round(db_size(engine) / MIB, 1),
+                # Rows read by sequential scans in the interval, per table: a scan whose cost
+                # grows with the table shows up here first.
+                "seq_rows_read": {
+                    t: n - seq.get(t, 0) for t, n in seq_now.items() if n > seq.get(t, 0)
+                },
                 "intake_depth": broker.depth(topology.intake),
                 "dead": broker.depth(topology.dead),
                 "receipts_purged": broker.purge_receipts(),
@@ -421,7 +468,8 @@ def soak(
                 f"DB {row['db_mib']:,.0f} MiB  depth {row['intake_depth']:,}",
                 flush=True,
             )
-            cleared, last, w_cpu, p_cpu = total, now, w_now, p_now
+            cleared, last, w_cpu, p_cpu, pg_cpu = total, now, w_now, p_now, pg_now
+            seq = seq_now
             if now >= deadline or total >= args.messages:
                 break
         elapsed = last - began
@@ -455,6 +503,12 @@ def soak(
             ).all()
         )
         end_size = db_size(engine)
+        scans = conn.execute(
+            text(
+                "SELECT relname, seq_scan, seq_tup_read FROM pg_stat_user_tables "
+                "WHERE seq_tup_read > 0 ORDER BY seq_tup_read DESC LIMIT 8"
+            )
+        ).all()
     engine.dispose()
     dead = broker.depth(topology.dead)
     for q in [topology.intake, topology.dead, *receipt_queues]:
@@ -471,6 +525,7 @@ def soak(
         "db_start_mib": round(start_size / MIB, 1),
         "db_end_mib": round(end_size / MIB, 1),
         "inventories_by_status": {str(k): int(v) for k, v in statuses.items()},
+        "seq_scans": {str(name): [int(n), int(rows)] for name, n, rows in scans},
     }
     return rows, facts
 
@@ -489,20 +544,35 @@ def _check_alive(workers: Sequence[subprocess.Popen[bytes]], logs: Sequence[IO[b
 
 
 # -- summary and plot -----------------------------------------------------------------------
-def _fifth_rate(rows: Sequence[dict[str, Any]], first: bool) -> float:
-    """Messages/s over the samples ending in the first (or starting in the last) fifth."""
+def _fifth(rows: Sequence[dict[str, Any]], first: bool) -> list[dict[str, Any]]:
+    """The samples ending in the first fifth of the run, or starting in the last fifth."""
     end = rows[-1]["minutes"]
     if first:
-        part = [r for r in rows if r["minutes"] <= end / 5 + 1e-9] or rows[:1]
-    else:
-        part = [r for r in rows if r["minutes"] - r["seconds"] / 60 >= end * 4 / 5 - 1e-9]
-        part = part or rows[-1:]
+        return [r for r in rows if r["minutes"] <= end / 5 + 1e-9] or list(rows[:1])
+    part = [r for r in rows if r["minutes"] - r["seconds"] / 60 >= end * 4 / 5 - 1e-9]
+    return part or list(rows[-1:])
+
+
+def _rate(part: Sequence[dict[str, Any]]) -> float:
     return sum(r["cleared"] for r in part) / sum(r["seconds"] for r in part)
+
+
+def _cpu_per_msg(part: Sequence[dict[str, Any]]) -> float:
+    """Workers' and PostgreSQL's CPU milliseconds per message cleared over the samples."""
+    ms = sum(
+        (r["cpu_ms_per_msg"]["workers"] or 0) * r["cleared"]
+        + (r["cpu_ms_per_msg"]["postgres"] or 0) * r["cleared"]
+        for r in part
+    )
+    n = sum(r["cleared"] for r in part)
+    return round(ms / n, 3) if n else 0.0
 
 
 def summarise(rows: list[dict[str, Any]], facts: dict[str, Any], warmup: float) -> dict[str, Any]:
     after = next((r for r in rows if r["minutes"] * 60 >= warmup), rows[-1])
-    first, last = _fifth_rate(rows, True), _fifth_rate(rows, False)
+    head, tail = _fifth(rows, True), _fifth(rows, False)
+    first, last = _rate(head), _rate(tail)
+    cpu_first, cpu_last = _cpu_per_msg(head), _cpu_per_msg(tail)
     rss_start, rss_end = after["worker_rss_mib"], rows[-1]["worker_rss_mib"]
     return {
         **facts,
@@ -510,6 +580,9 @@ def summarise(rows: list[dict[str, Any]], facts: dict[str, Any], warmup: float) 
         "first_fifth_msg_s": round(first, 1),
         "last_fifth_msg_s": round(last, 1),
         "last_over_first": round(last / first, 3) if first else None,
+        "cpu_ms_per_msg_first_fifth": cpu_first,
+        "cpu_ms_per_msg_last_fifth": cpu_last,
+        "cpu_last_over_first": round(cpu_last / cpu_first, 3) if cpu_first else None,
         "rss_after_warmup_minutes": after["minutes"],
         "worker_rss_after_warmup_mib": rss_start,
         "worker_rss_end_mib": rss_end,
@@ -554,10 +627,23 @@ def plot(rows: list[dict[str, Any]], summary: dict[str, Any], path: Path, worker
     )
     ax1.set_ylabel("throughput (messages/s)")
     ax1.set_ylim(bottom=0)
+    cpu = ax1.twinx()
+    cpu.plot(
+        x,
+        [_cpu_per_msg([r]) for r in rows],
+        color="tab:gray",
+        linestyle=":",
+        marker="x",
+        label="CPU per message (workers + PostgreSQL)",
+    )
+    cpu.set_ylabel("CPU ms per message")
+    cpu.set_ylim(bottom=0)
+    cpu.legend(loc="lower left")
     ax1.set_title("messages cleared (initial receipts committed) per sample interval")
     ax1.legend(loc="lower right")
     for i in range(workers):
-        ax2.plot(x, [r["worker_rss_mib"][i] for r in rows], marker=".", label=f"worker {i + 1}")
+        rss = [r["worker_rss_mib"][i] for r in rows]
+        ax2.plot(x, rss, marker=".", label=f"worker {i + 1}: {rss[0]:,.1f} -> {rss[-1]:,.1f} MiB")
     ax2.set_ylabel("resident memory (MiB)")
     ax2.set_ylim(bottom=0)
     ax2.set_title("RSS of each worker process")
@@ -625,6 +711,11 @@ def main() -> int:
     print(f"mean msg/s, first fifth    {s['first_fifth_msg_s']:,.1f}")
     print(f"mean msg/s, last fifth     {s['last_fifth_msg_s']:,.1f}")
     print(f"ratio last/first           {s['last_over_first']}")
+    print(
+        f"CPU ms per message         {s['cpu_ms_per_msg_first_fifth']} -> "
+        f"{s['cpu_ms_per_msg_last_fifth']} (workers + PostgreSQL, first -> last fifth; "
+        f"ratio {s['cpu_last_over_first']})"
+    )
     print(f"worker RSS (after {s['rss_after_warmup_minutes']} min -> end)  {growth}")
     print(f"DB size start -> end       {s['db_start_mib']:,.1f} -> {s['db_end_mib']:,.1f} MiB")
     print(
@@ -633,6 +724,7 @@ def main() -> int:
     )
     print(f"dead-lettered              {s['dead_lettered']}")
     print(f"inventories by status      {s['inventories_by_status']}")
+    print(f"sequential scans (rows)    {s['seq_scans']}")
     print("samples: build/soak.json, plot: build/soak.png")
     print(json.dumps({"bench": "soak", **s}, ensure_ascii=False))
     return 0
