@@ -3,12 +3,13 @@ the clearance path loads what a whole request needs in a few queries."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select, text, update
+from sqlalchemy import Table, Update, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from singlewindow.db.session import begin_write
@@ -69,6 +70,8 @@ def companion_keys(
     logistics keys (its documents hang on both) and its buyer (the yearly quota). A batch holding
     these before it reads sees every document of those inventories that is committed, and no
     other batch can add one meanwhile."""
+    if session.get_bind().dialect.name != "postgresql":
+        return set()  # SQLite: the batch holds the whole database already
     found: set[str] = set()
     columns = (InventoryRow.order_key, InventoryRow.logistics_key, InventoryRow.buyer_id_number)
     for column, keys in (
@@ -213,13 +216,24 @@ def compare_and_set_status(
 ) -> bool:
     """The one statement that moves an inventory: it only moves from the status expected."""
     values: dict[str, Any] = {"status": new, "updated_at": now, **extra}
-    table: Table = InventoryRow.__table__  # type: ignore[assignment]
-    # A Core statement on the session's connection: the ORM's bulk-update path costs more than
-    # the statement itself, and the caller keeps its object in step.
+    # A Core statement built once per set of columns, on the session's connection: building it
+    # per call, or the ORM's bulk-update path, costs more than running it.
+    statement = _cas_statement(tuple(sorted(values)))
     result = session.connection().execute(
-        update(table).where(table.c.id == inventory_id, table.c.status == expected).values(values)
+        statement,
+        {"_id": inventory_id, "_expected": expected, **{f"v_{k}": v for k, v in values.items()}},
     )
     return bool(result.rowcount == 1)
+
+
+@functools.cache
+def _cas_statement(columns: tuple[str, ...]) -> Update:
+    table: Table = InventoryRow.__table__  # type: ignore[assignment]
+    return (
+        update(table)
+        .where(table.c.id == bindparam("_id"), table.c.status == bindparam("_expected"))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+    )
 
 
 def history(session: Session, inventory_id: int) -> list[TransitionRow]:

@@ -44,6 +44,9 @@ class DocumentRow(Base):
         UniqueConstraint("message_type", "doc_key", name="uq_documents_type_key"),
         Index("ix_documents_order_key", "order_key"),
         Index("ix_documents_logistics_key", "logistics_key"),
+        # Cancels and returns are found by invtNo, other kinds by their own key, whatever the
+        # type: the unique index above leads with message_type and cannot serve that.
+        Index("ix_documents_doc_key", "doc_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

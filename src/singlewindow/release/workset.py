@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from singlewindow.declaration.repository import INVENTORY_SERIAL, allocate_serials
@@ -29,6 +29,24 @@ def _chunks(items: Collection[str]) -> Iterable[list[str]]:
     values = sorted(items)
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
+
+
+def _any_of(*lists: tuple[Any, set[str]]) -> Iterable[ColumnElement[bool]]:
+    """`column IN (...) OR ...` over the key lists, in statements of at most _CHUNK keys."""
+    parts = [(column, sorted(keys)) for column, keys in lists if keys]
+    while parts:
+        budget = _CHUNK
+        clauses = []
+        rest = []
+        for column, keys in parts:
+            take, keys = keys[:budget], keys[budget:]
+            if take:
+                clauses.append(column.in_(take))
+                budget -= len(take)
+            if keys:
+                rest.append((column, keys))
+        yield or_(*clauses)
+        parts = rest
 
 
 class Workset:
@@ -64,23 +82,22 @@ class Workset:
     ) -> None:
         order_keys, logistics_keys = set(order_keys) - {""}, set(logistics_keys) - {""}
         doc_keys, invt_nos = set(doc_keys) - {""}, set(invt_nos) - {""}
-        for column, keys in (
+        # One statement per table (an OR of the key lists), so a row reached by two keys is
+        # read once.
+        for where in _any_of(
             (DocumentRow.order_key, order_keys),
             (DocumentRow.logistics_key, logistics_keys),
             (DocumentRow.doc_key, doc_keys),
         ):
-            for chunk in _chunks(keys):
-                for row in self.session.scalars(select(DocumentRow).where(column.in_(chunk))):
-                    self._index_document(row)
-        inventory_columns: tuple[tuple[Any, set[str]], ...] = (
+            for row in self.session.scalars(select(DocumentRow).where(where)):
+                self._index_document(row)
+        for where in _any_of(
             (InventoryRow.order_key, order_keys),
             (InventoryRow.logistics_key, logistics_keys),
             (InventoryRow.invt_no, invt_nos),
-        )
-        for column, keys in inventory_columns:
-            for chunk in _chunks(keys):
-                for inv in self.session.scalars(select(InventoryRow).where(column.in_(chunk))):
-                    self._index_inventory(inv)
+        ):
+            for inv in self.session.scalars(select(InventoryRow).where(where)):
+                self._index_inventory(inv)
         # A document of this batch reaches an inventory by one key; the inventory's other
         # companions hang on its other key: load those too.
         second_round: tuple[tuple[Any, set[str]], ...] = (
