@@ -34,7 +34,7 @@ from singlewindow.queue.publisher import publish
 from singlewindow.queue.topology import REASON_HEADER, Topology
 from singlewindow.release.context import build_context
 from singlewindow.release.domain import ReceiptView, sender_of
-from singlewindow.release.service import submit_messages
+from singlewindow.release.service import submit_with_retry
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,9 @@ class DatabaseClearer:
     def __call__(self, payloads: Sequence[bytes]) -> list[ReceiptView]:
         with unit_of_work(self.factory) as session:
             ctx = build_context(session, clock=self.clock)
-            return submit_messages(session, ctx, list(payloads), submitter=None, actor="queue")
+        # Workers on one PostgreSQL database meet on parcels: the batch is judged again when it
+        # found a parcel's key held or the database broke a wait cycle.
+        return submit_with_retry(self.factory, ctx, list(payloads), submitter=None, actor="queue")
 
 
 @dataclass(frozen=True)
