@@ -9,6 +9,7 @@ so `check` and the XSD can never disagree about validity.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -211,7 +212,28 @@ def _with_records(
 def decode(data: bytes, *, limits: ParseLimits = DEFAULT_LIMITS) -> Message:
     """Parse, judge the format and build typed records. Raises HostileInput, Unparsable or
     FormatInvalid (every format error, with per-record keys for receipts)."""
-    root = parse_bytes(data, limits, check_depth=False, values_only=True)
+    return _decode_root(parse_bytes(data, limits, check_depth=False, values_only=True), limits)
+
+
+_XML_DECLARATION = re.compile(rb"(\xef\xbb\xbf)?\s*<\?xml\s")
+
+
+def decode_keeping_tree(
+    data: bytes, *, limits: ParseLimits = DEFAULT_LIMITS
+) -> tuple[Message, etree._Element | None]:
+    """`decode`, and the parsed tree when it is the document's whole tree, so a signature can be
+    checked without parsing again. That is when the bytes hold no comment and no processing
+    instruction (the codec's parser drops those; anything that looks like one, even inside
+    CDATA, takes the two-parse path and the tree comes back None)."""
+    pis = data.count(b"<?")
+    whole = b"<!--" not in data and (
+        pis == 0 or (pis == 1 and _XML_DECLARATION.match(data) is not None)
+    )
+    root = parse_bytes(data, limits, check_depth=False, values_only=not whole)
+    return _decode_root(root, limits), (root if whole else None)
+
+
+def _decode_root(root: etree._Element, limits: ParseLimits) -> Message:
     qname = etree.QName(root)
     message_type = message_type_of_root(qname.localname)
     if message_type is None or qname.namespace != CEB_NS:

@@ -12,11 +12,13 @@ from typing import Any
 from singlewindow.declaration.domain import DECLARATION_TYPES, RecordKeys, ReturnStatus
 from singlewindow.declaration.rules import record_keys
 from singlewindow.kit.errors import DomainError, Problem
-from singlewindow.message import FormatInvalid, Message, decode, record_to_json
+from singlewindow.message import FormatInvalid, Message, record_to_json
+from singlewindow.message.decoding import decode_keeping_tree
 from singlewindow.message.signing import (
     Verification,
     certificate_fingerprint,
     verify_document,
+    verify_tree,
 )
 from singlewindow.message.xmlsafe import HostileInput, Unparsable
 from singlewindow.release.domain import ReceiptView, sender_of
@@ -41,14 +43,16 @@ class Decoded:
 def decode_message(data: bytes) -> Decoded:
     sha = hashlib.sha256(data).hexdigest()
     try:
-        message = decode(data)
+        message, tree = decode_keeping_tree(data)
     except FormatInvalid as exc:
         return Decoded(data, sha, None, exc, list(exc.record_keys))
     except (HostileInput, Unparsable) as exc:
         return Decoded(data, sha, None, exc, [])
     bodies = [record_to_json(r) for r in message.records]
     # Signatures are checked here, before any lock is taken: it needs no database.
-    verification = verify_document(data) if message.has_signature else None
+    verification = None
+    if message.has_signature:
+        verification = verify_tree(tree) if tree is not None else verify_document(data)
     return Decoded(
         data, sha, message, None, [], bodies, [record_keys(b) for b in bodies], verification
     )
