@@ -278,3 +278,24 @@ def allocate_serials(session: Session, name: str, count: int) -> list[int]:
     )
     assert end is not None
     return list(range(int(end) - count + 1, int(end) + 1))
+
+
+def reserve_document_ids(session: Session, count: int, *, above: int = 0) -> list[int]:
+    """Ids for `count` new documents, so a batch can write them in one statement (and link its
+    inventories to them) before the ORM's flush. PostgreSQL: from the table's own sequence;
+    SQLite: above the largest id (and `above`), which is safe because the batch holds the write
+    lock and every document of the batch takes a reserved id."""
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        values = session.scalars(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('documents', 'id')) "
+                "FROM generate_series(1, :n)"
+            ),
+            {"n": count},
+        ).all()
+        return sorted(int(v) for v in values)
+    # `above`: the last id this batch reserved before (not written yet, so not in the table).
+    top = max(int(session.scalar(text("SELECT coalesce(max(id), 0) FROM documents")) or 0), above)
+    return list(range(top + 1, top + 1 + count))

@@ -42,7 +42,7 @@ from singlewindow.release.border import (
 from singlewindow.release.context import ClearanceContext
 from singlewindow.release.domain import ReceiptView, Verdict, sender_of
 from singlewindow.release.machine import move_inventory, view_of, write_pending, write_receipt
-from singlewindow.release.workset import Workset
+from singlewindow.release.workset import Workset, write_new_documents
 
 S = ReturnStatus
 DELETED = "deleted"
@@ -125,6 +125,7 @@ def submit_decoded(
     ws.expected_inventories = max(
         1, sum(len(d.keys) for d in live if d.message and d.message.message_type in INVENTORY_TYPES)
     )
+    ws.expected_documents = sum(len(d.keys) for d in live)
     ws.load(**batch_keys)
     ws.add_enterprises({i.ebc_code for i in ws.inventories.values()})
     # An order, payment or waybill may complete an inventory declared earlier: its buyer's yearly
@@ -198,6 +199,7 @@ def submit_decoded(
             records = zip(item.bodies, item.keys, item.problems, strict=True)
             for body, keys, problems in records:
                 answer.append(_process_record(ws, ctx, msg, body, keys, problems, now, actor))
+    write_new_documents(session)
     session.flush()
     write_pending(session)
     receipts: list[ReceiptView] = []

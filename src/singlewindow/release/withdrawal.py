@@ -61,7 +61,7 @@ def handle_withdrawal(
             ("declaration.inventory_not_found",),
             f"清单 {keys.invt_no} 不存在 / no inventory {keys.invt_no}",
         )
-    session.add(
+    ws.add_document(
         DocumentRow(
             message_guid=msg.guid,
             record_guid=keys.guid,

@@ -11,10 +11,14 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Table, event, insert, or_, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
-from singlewindow.declaration.repository import INVENTORY_SERIAL, allocate_serials
+from singlewindow.declaration.repository import (
+    INVENTORY_SERIAL,
+    allocate_serials,
+    reserve_document_ids,
+)
 from singlewindow.declaration.tables import DocumentRow, InventoryRow
 from singlewindow.recording.service import remember_places
 from singlewindow.registry import service as registry
@@ -29,6 +33,33 @@ def _chunks(items: Collection[str]) -> Iterable[list[str]]:
     values = sorted(items)
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
+
+
+_UNWRITTEN = "singlewindow.release.unwritten_documents"
+_DOCUMENTS: Table = DocumentRow.__table__  # type: ignore[assignment]
+_DOCUMENT_COLUMNS = tuple(c.name for c in _DOCUMENTS.columns)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    write_new_documents(session)
+
+
+def write_new_documents(session: Session) -> None:
+    """The batch's new documents in one INSERT, before the ORM writes anything that refers to
+    them (a flush does it first; the batch calls it before its last flush, since a session with
+    nothing else to write does not flush); then they join the session as persistent rows, so
+    later changes are updates."""
+    rows: list[DocumentRow] | None = session.info.pop(_UNWRITTEN, None)
+    if not rows:
+        return
+    session.connection().execute(
+        insert(_DOCUMENTS),
+        [{name: getattr(row, name) for name in _DOCUMENT_COLUMNS} for row in rows],
+    )
+    for row in rows:
+        make_transient_to_detached(row)
+        session.add(row)
 
 
 def _any_of(*lists: tuple[Any, set[str]]) -> Iterable[ColumnElement[bool]]:
@@ -68,6 +99,10 @@ class Workset:
         self._new_documents: dict[int, DocumentRow] = {}
         self._inventory_of_new_document: dict[int, InventoryRow] = {}
         self.expected_inventories = 1
+        self.expected_documents = 1
+        self._documents_added = 0
+        self._free_document_ids: list[int] = []
+        self._reserved_top = 0
 
     # -- loading --------------------------------------------------------------------------
     def load(
@@ -163,7 +198,19 @@ class Workset:
             self.inv_by_invt_no[inv.invt_no] = inv
 
     def add_document(self, row: DocumentRow) -> None:
-        self.session.add(row)
+        """A new document of the batch: it takes a reserved id and is written by one Core
+        statement when the session next flushes (see `_write_new_documents`)."""
+        if not self._free_document_ids:
+            self._free_document_ids = reserve_document_ids(
+                self.session,
+                max(self.expected_documents - self._documents_added, 16),
+                above=self._reserved_top,
+            )
+            self._reserved_top = max(self._free_document_ids)
+            self._free_document_ids.reverse()
+        row.id = self._free_document_ids.pop()
+        self._documents_added += 1
+        self.session.info.setdefault(_UNWRITTEN, []).append(row)
         self._index_document(row)
 
     def reindex_document(
@@ -189,7 +236,7 @@ class Workset:
         return self._free_ids.pop(0)
 
     def add_inventory(self, inv: InventoryRow, document: DocumentRow) -> None:
-        inv.document = document
+        inv.document_id = document.id
         self._new_documents[inv.id] = document
         self.session.add(inv)
         self._index_inventory(inv)
