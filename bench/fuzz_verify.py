@@ -49,6 +49,7 @@ REASONS = frozenset(
         "wrong_certificate",
         "unsupported_algorithm",
         "malformed",
+        "not_canonicalisable",
     ]
 )
 BOUND_S = 5.0

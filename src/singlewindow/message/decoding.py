@@ -98,7 +98,20 @@ def _validator(message_type: str) -> etree.XMLSchema:
 
 
 def _opaque(el: Any) -> bytes:
-    return etree.tostring(el, method="c14n", exclusive=True, with_comments=False)
+    try:
+        return etree.tostring(el, method="c14n", exclusive=True, with_comments=False)
+    except etree.C14NError as exc:  # e.g. a relative namespace URI in scope (xmlns:x="a/b")
+        raise Unparsable(
+            [
+                Problem(
+                    "xml.not_canonicalisable",
+                    "报文无法规范化（C14N），例如命名空间URI不是绝对URI",
+                    f"the document cannot be canonicalised (C14N): {exc}; "
+                    "namespace URIs must be absolute",
+                    path=f"/{etree.QName(el).localname}",
+                )
+            ]
+        ) from None
 
 
 def _fast(el: Any, comp: Any) -> Any:

@@ -95,6 +95,10 @@ _REASONS: Final = {
     ),
     "signature.unsupported_algorithm": ("不支持的签名算法", "unsupported signature algorithm"),
     "signature.malformed": ("签名节点格式错误", "malformed signature element"),
+    "signature.not_canonicalisable": (
+        "报文无法规范化（C14N），签名无法验证",
+        "the document cannot be canonicalised (C14N), so no signature over it can verify",
+    ),
 }
 
 
@@ -292,7 +296,14 @@ def sign_document(data: bytes, signer: Signer, algorithm: str | None = None) -> 
             "报文已有签名，拒绝重复签名",
             "the document is already signed",
         )
-    digest = _digest(digest_method, _c14n(root.getroottree()))
+    try:
+        digest = _digest(digest_method, _c14n(root.getroottree()))
+    except etree.C14NError as exc:
+        raise _refused(
+            "signature.not_canonicalisable",
+            "报文无法规范化（C14N），不能签名",
+            f"the document cannot be canonicalised (C14N), so it cannot be signed: {exc}",
+        ) from None
     template, value_at = _signature_template(method, digest_method, digest, signer.certificate)
     offset, index = _splice_offset(data, root)
     spliced = data[:offset] + template + data[offset:]
@@ -344,13 +355,17 @@ def verify_tree(root: etree._Element, cert_der: bytes | None = None) -> Verifica
         cert = load_certificate(cert_der if cert_der is not None else embedded or b"")
     except ValueError as exc:
         return _verdict("signature.malformed", name, detail=str(exc))
-    expected = _digest(digest_method, _enveloped_c14n(root, sig))
+    try:  # a relative namespace URI, e.g. xmlns:x="a/b", is well-formed XML but has no C14N
+        content, signed_info = _enveloped_c14n(root, sig), _c14n(sig[0])
+    except etree.C14NError as exc:
+        return _verdict("signature.not_canonicalisable", name, cert, detail=str(exc))
+    expected = _digest(digest_method, content)
     if not hmac.compare_digest(expected, digest_value):
         return _verdict("signature.digest_mismatch", name, cert)
     other_cert = cert_der is not None and embedded is not None and embedded != cert_der
     if cert.kind != kind:
         return _verdict("signature.wrong_certificate", name, cert, f"{cert.kind} key for {name}")
-    if not verify_bytes(cert, value, _c14n(sig[0]), rsa_hash):
+    if not verify_bytes(cert, value, signed_info, rsa_hash):
         return _verdict(
             "signature.wrong_certificate" if other_cert else "signature.bad_value", name, cert
         )
