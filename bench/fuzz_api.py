@@ -11,7 +11,8 @@ its data-code), a 429 without Retry-After, a refused receipt without reasons, or
 that changed a row. Findings are collected (first example of each kind per route) and the
 campaign goes on; the exit status is 1 if there was any.
 
-Usage: python bench/fuzz_api.py [--runs 1000000] [--seconds 0]   (0: no time limit)
+Usage: python bench/fuzz_api.py [--runs 1000000] [--seconds 0] [--seed 0]
+(--seconds 0: no time limit; --seed 0: libFuzzer picks one)
 """
 
 from __future__ import annotations
@@ -330,6 +331,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=0, help="stop after this long (0: never)")
+    parser.add_argument("--seed", type=int, default=0, help="libFuzzer's seed (0: random)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="fuzz_api_"))
     world = build_world(folder)
@@ -358,6 +360,8 @@ def main() -> None:
     argv = [sys.argv[0], f"-runs={args.runs}", "-max_len=4096", "-timeout=60", str(corpus)]
     if args.seconds:
         argv.insert(2, f"-max_total_time={args.seconds}")
+    if args.seed:
+        argv.insert(2, f"-seed={args.seed}")
     atheris.Setup(argv, target)
     atheris.Fuzz()
 
