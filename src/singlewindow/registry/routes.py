@@ -53,7 +53,7 @@ def list_enterprises(
     session: SessionDep,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> list[EnterpriseOut]:
     """Filed enterprises by code; an enterprise user sees only its own."""
     only = principal.enterprise_code if principal.is_enterprise else None

@@ -305,7 +305,7 @@ def parse_import_line(text: str, line: int) -> ImportRecord | Problem:
     """One JSONL line of `registry import` → its record, or the first rule it breaks."""
     try:
         obj = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a line nested thousands deep
         return problem("registry.line_not_json", line=line)
     if not isinstance(obj, dict):
         return problem("registry.line_not_json", line=line)

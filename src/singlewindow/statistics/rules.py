@@ -162,7 +162,7 @@ def parse_facility_line(text: str, line: int) -> Facility | Problem:
     """One JSONL line of `statistics facilities import` → the facility, or the first rule broken."""
     try:
         obj = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a line nested thousands deep
         return facility_problem("statistics.line_not_json", line=line)
     if not isinstance(obj, dict):
         return facility_problem("statistics.line_not_json", line=line)

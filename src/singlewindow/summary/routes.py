@@ -54,7 +54,7 @@ def list_summaries(
     session: SessionDep,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> dict[str, Any]:
     return {"summaries": views.list_summaries(session, principal, limit=limit, offset=offset)}
 
