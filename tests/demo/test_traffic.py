@@ -20,6 +20,7 @@ from singlewindow.demo.traffic import (
     DEFAULT_DEFECT_RATES,
     DemoMessage,
     iter_messages,
+    message_count,
     plan_month,
 )
 from singlewindow.demo.zone import Zone, build_zone
@@ -113,6 +114,8 @@ def test_message_counts(plan: MonthPlan, messages: list[DemoMessage]) -> None:
         "CEB507": len(plan.batches),
         "CEB509": len(plan.batches),
     }
+    # What the demo's progress bar counts to.
+    assert message_count(plan) == len(messages)
 
 
 def test_messages_come_in_time_order_within_the_month(messages: list[DemoMessage]) -> None:

@@ -39,7 +39,7 @@ from singlewindow.declaration.tables import InventoryRow, TransitionRow
 from singlewindow.demo.plan import Defect, MonthPlan, ParcelPlan, PlanLine
 from singlewindow.demo.pricing import TaxFunction
 from singlewindow.demo.summaries import SellerSummary, summarise_month
-from singlewindow.demo.traffic import DemoMessage, iter_messages, plan_month
+from singlewindow.demo.traffic import DemoMessage, iter_messages, message_count, plan_month
 from singlewindow.demo.zone import Zone, build_zone, zone_registry_lines
 from singlewindow.kit.clock import CST, FixedClock
 from singlewindow.kit.money import Fen, format_yuan
@@ -251,7 +251,7 @@ def run_demo(
 def _signed_messages(
     zone: Zone, plan: MonthPlan, keys: DemoKeys, console: Console
 ) -> Iterator[DemoMessage]:
-    total = sum(len(p.times) for p in plan.parcels) + 2 * len(plan.batches)
+    total = message_count(plan)
     with _progress(console) as progress:
         task = progress.add_task("signing messages (RSA-SHA1)", total=total)
         for m in iter_messages(zone, plan, sign=lambda d, c: sign_document(d, keys.signers[c])):

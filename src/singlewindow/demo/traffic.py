@@ -118,6 +118,14 @@ def plan_month(
     return MonthPlan(year, month, seed, tuple(g.label_quota(parcels) + exports), tuple(batches))
 
 
+def message_count(plan: MonthPlan) -> int:
+    """How many messages `iter_messages` yields for the plan (parcels' own documents, and an
+    arrival and a departure report per batch; a parcel's arrival and departure times only place
+    it in its batch)."""
+    own = sum(1 for p in plan.parcels for mt in p.times if mt in _SEND_ORDER)
+    return own + 2 * len(plan.batches)
+
+
 def iter_messages(
     zone: Zone, plan: MonthPlan, *, sign: Signer | None = None
 ) -> Iterator[DemoMessage]:
