@@ -26,12 +26,12 @@ from singlewindow.declaration.rules import (
     check_arithmetic,
     check_codes,
     head_of,
-    lines_of,
 )
 from singlewindow.declaration.tables import DocumentRow, InventoryRow, MessageRow
 from singlewindow.kit.errors import NotFound, Problem
 from singlewindow.message import Message, decode, record_to_json
 from singlewindow.release import clearance, withdrawal
+from singlewindow.release import keys as parcel_keys
 from singlewindow.release.border import (
     Decoded,
     decode_message,
@@ -105,9 +105,9 @@ def submit_decoded(
     now = ctx.clock()
     live = [d for d in decoded if d.message is not None]
     # Locks first (parcels, buyers, message guids), then everything is read under them.
-    held = _lock_keys(live)
+    held = parcel_keys.lock_keys(live)
     repository.lock_keys(session, held)
-    batch_keys = _batch_keys(live)
+    batch_keys = parcel_keys.batch_keys(live)
     # The stored inventories these keys reach have documents and a buyer under other keys too:
     # lock those before reading, so a concurrent batch cannot add a companion unseen.
     companions = repository.companion_keys(
@@ -211,82 +211,6 @@ def submit_decoded(
     return receipts
 
 
-def _line_logistics_keys(body: dict[str, Any]) -> list[str]:
-    """Arrival and departure reports list many parcels of one logistics firm."""
-    code = str(head_of(body).get("logisticsCode") or "")
-    if not code:
-        return []
-    return [f"{code}|{line['logisticsNo']}" for line in lines_of(body) if line.get("logisticsNo")]
-
-
-def _lock_keys(decoded: list[Decoded]) -> list[str]:
-    keys: list[str] = []
-    for item in decoded:
-        assert item.message is not None
-        keys.append(f"message|{item.message.guid}")
-        for body, k in zip(item.bodies, item.keys, strict=True):
-            keys += [_order_key(k), _logistics_key(k), *_line_logistics_keys(body)]
-            buyer = head_of(body).get("buyerIdNumber")
-            if buyer:
-                # The yearly quota is per buyer: one buyer's inventories are judged one at a time.
-                keys.append(f"buyer|{buyer}")
-    return keys
-
-
-def _batch_keys(decoded: list[Decoded]) -> dict[str, set[str]]:
-    """Every key a batch's records can reach stored rows by (`Workset.load`'s arguments)."""
-    order_keys: set[str] = set()
-    logistics_keys: set[str] = set()
-    doc_keys: set[str] = set()
-    invt_nos: set[str] = set()
-    codes: set[str] = set()
-    buyers: set[str] = set()
-    for item in decoded:
-        assert item.message is not None
-        codes.add(sender_of(item.message))
-        dt = DECLARATION_TYPES.get(item.message.message_type)
-        for body, k in zip(item.bodies, item.keys, strict=True):
-            order_keys.add(_order_key(k))
-            logistics_keys.add(_logistics_key(k))
-            logistics_keys.update(_line_logistics_keys(body))
-            if dt is not None:
-                doc_keys.add(_doc_key(dt.kind, k))
-            invt_nos.add(k.invt_no)
-            codes.add(k.ebc_code)
-            buyers.add(str(head_of(body).get("buyerIdNumber") or ""))
-    return {
-        "order_keys": order_keys,
-        "logistics_keys": logistics_keys,
-        "doc_keys": doc_keys,
-        "invt_nos": invt_nos,
-        "enterprise_codes": codes,
-        "buyers": buyers,
-    }
-
-
-def _order_key(k: RecordKeys) -> str:
-    return f"{k.ebp_code}|{k.order_no}" if k.ebp_code and k.order_no else ""
-
-
-def _logistics_key(k: RecordKeys) -> str:
-    return f"{k.logistics_code}|{k.logistics_no}" if k.logistics_code and k.logistics_no else ""
-
-
-def _doc_key(kind: Kind, k: RecordKeys) -> str:
-    if kind in (Kind.ORDER, Kind.PAYMENT, Kind.INVENTORY):
-        return _order_key(k)
-    if kind == Kind.WAYBILL:
-        return _logistics_key(k)
-    if kind in (Kind.CANCEL, Kind.RETURN) and k.invt_no:
-        return k.invt_no
-    return k.guid
-
-
-def _parties(k: RecordKeys, cop: str) -> str:
-    codes = {cop, k.ebp_code, k.ebc_code, k.agent_code, k.logistics_code, k.pay_code}
-    return " ".join(sorted(c for c in codes if c))
-
-
 def _process_record(
     ws: Workset,
     ctx: ClearanceContext,
@@ -325,7 +249,7 @@ def _process_record(
     if dt.kind in (Kind.CANCEL, Kind.RETURN):
         return withdrawal.handle_withdrawal(ws, ctx, msg, dt, record, keys, now, actor)
 
-    doc_key = _doc_key(dt.kind, keys)
+    doc_key = parcel_keys.doc_key(dt.kind, keys)
     existing = ws.find_document(msg.message_type, doc_key)
     inventory = (
         ws.inventory_of_document(existing)
@@ -387,10 +311,10 @@ def _process_record(
             kind=dt.kind,
             direction=dt.direction,
             doc_key=doc_key,
-            order_key=_order_key(keys),
-            logistics_key=_logistics_key(keys),
+            order_key=parcel_keys.order_key(keys),
+            logistics_key=parcel_keys.logistics_key(keys),
             cop_code=cop,
-            parties=_parties(keys, cop),
+            parties=parcel_keys.parties(keys, cop),
             app_status=keys.app_status,
             status=status,
             version=1,
@@ -405,8 +329,11 @@ def _process_record(
         document.body, document.app_status, document.status = record, keys.app_status, status
         document.version += 1
         document.received_at = now
-        document.parties = _parties(keys, cop)
-        document.order_key, document.logistics_key = _order_key(keys), _logistics_key(keys)
+        document.parties = parcel_keys.parties(keys, cop)
+        document.order_key, document.logistics_key = (
+            parcel_keys.order_key(keys),
+            parcel_keys.logistics_key(keys),
+        )
         ws.reindex_document(document, *old_keys)
 
     if dt.kind == Kind.INVENTORY:
