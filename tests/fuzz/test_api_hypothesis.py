@@ -44,6 +44,8 @@ from singlewindow.kit.clock import FixedClock
 
 __all__ = ["_module_database"]  # the module's database, as the authorization matrix makes it
 
+pytestmark = pytest.mark.postgres  # ~20 s on PostgreSQL, as on SQLite
+
 CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 BOUND_S = 10.0  # one request, on a loaded 2-core CI machine
 FUZZ = settings(
