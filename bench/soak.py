@@ -62,7 +62,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -70,276 +69,50 @@ import tempfile
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from multiprocessing.sharedctypes import Synchronized
-from multiprocessing.synchronize import Event
-from pathlib import Path
 from typing import IO, Any
 
 import pika
 import psutil
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 import bench_clearance as bc
 import bench_workers as bw
 from singlewindow.db.session import make_engine
-from singlewindow.demo.identifiers import id_check_char, with_wrong_check
-from singlewindow.demo.runner import DemoKeys, make_keys, tax_adapter
-from singlewindow.demo.traffic import iter_messages, plan_month
+from singlewindow.demo.runner import make_keys
 from singlewindow.demo.zone import build_zone
 from singlewindow.kit.clock import CST
-from singlewindow.message.signing import sign_document
-from singlewindow.queue.publisher import publish
 from singlewindow.queue.topology import AMQP_URL_ENV, PREFIX_ENV, Topology
-from singlewindow.tax import rules as tax_rules
+from soak_samples import (
+    MIB,
+    Broker,
+    ClearedCounter,
+    cpu_seconds,
+    db_size,
+    find_postmaster,
+    per_message_ms,
+    pg_cpu_seconds,
+    plot,
+    seq_reads,
+    summarise,
+    write_rows,
+)
+from soak_traffic import make_templates, produce, set_traffic
 
 BUILD = bw.ROOT / "build"
-MIB = 1024 * 1024
-CHUNK = 200  # messages a signer publishes between two looks at the queue depth
-
-# -- templates ------------------------------------------------------------------------------
-# The values that must be new in every generation; only the value group is rewritten.
-_SLOTS = re.compile(
-    rb'guid="(?P<attr>[0-9A-F-]{36})"'
-    rb"|<ceb:guid>(?P<guid>[^<]{36})</ceb:guid>"
-    rb"|<ceb:(?P<ktag>orderNo|logisticsNo|copNo|payTransactionId|payNo)>(?P<key>[^<]+)</ceb:(?P=ktag)>"
-    rb"|<ceb:(?P<itag>buyerIdNumber|payerIdNumber)>(?P<id>[^<]{18})</ceb:(?P=itag)>"
-)
-_B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_BORN_FROM = date(1950, 1, 1)
-
-
-@dataclass(frozen=True)
-class Template:
-    cop_code: str
-    fragments: tuple[bytes, ...]  # len(slots) + 1 pieces of the unsigned message
-    slots: tuple[tuple[str, str], ...]  # (kind, value in the template)
-
-
-def make_templates(parcels: int) -> tuple[list[Template], dict[str, int]]:
-    """One demo month of unsigned messages in send order, cut at the values to rewrite; and the
-    index of each buyer (first 17 characters of the ID number)."""
-    zone = build_zone()
-    now = datetime.now(CST)
-    year, month = bc.month_before(now.year, now.month)
-    imports = parcels * 6 // 10
-    plan = plan_month(
-        zone,
-        year=year,
-        month=month,
-        import_parcels=imports,
-        export_parcels=parcels - imports,
-        tax=tax_adapter(tax_rules.load_default_rates()),
-    )
-    templates: list[Template] = []
-    buyers: dict[str, int] = {}
-    tails: set[str] = set()
-    # The identity "signer" keeps appStatus 2 (declared), as a signed message says.
-    for m in iter_messages(zone, plan, sign=lambda data, _cop: data):
-        fragments: list[bytes] = []
-        slots: list[tuple[str, str]] = []
-        at = 0
-        for match in _SLOTS.finditer(m.data):
-            kind = next(k for k in ("attr", "guid", "key", "id") if match.group(k) is not None)
-            start, end = match.span(kind)
-            value = m.data[start:end].decode()
-            if kind == "attr":
-                tails.add(value[8:])
-            if kind == "id":
-                buyers.setdefault(value[:17], len(buyers))
-            fragments.append(m.data[at:start])
-            slots.append(("guid" if kind == "attr" else kind, value))
-            at = end
-        fragments.append(m.data[at:])
-        templates.append(Template(m.cop_code, tuple(fragments), tuple(slots)))
-    if len(tails) != len(templates):
-        raise RuntimeError("template guids are not unique after their first 8 digits")
-    return templates, buyers
-
-
-def _suffix(generation: int) -> str:
-    digits = []
-    for _ in range(4):
-        generation, r = divmod(generation, 36)
-        digits.append(_B36[r])
-    if generation:
-        raise ValueError("more than 36**4 generations")
-    return "".join(reversed(digits))
-
-
-def _buyer_id(old: str, generation: int, buyers: dict[str, int]) -> str:
-    """A valid resident ID of the same region, unique per (buyer, generation): the birth date
-    and the sequence number count up from 1950-01-01/001."""
-    n = generation * len(buyers) + buyers[old[:17]]
-    born = _BORN_FROM + timedelta(days=n // 999)
-    first17 = f"{old[:6]}{born:%Y%m%d}{n % 999 + 1:03d}"
-    right = first17 + id_check_char(first17)
-    return right if old[17] == id_check_char(old[:17]) else with_wrong_check(right)
-
-
-def render(template: Template, generation: int, buyers: dict[str, int]) -> bytes:
-    suffix = _suffix(generation)
-    head = f"{generation:08X}"
-    out = [template.fragments[0]]
-    for (kind, value), fragment in zip(template.slots, template.fragments[1:], strict=True):
-        if kind == "guid":
-            new = head + value[8:]
-        elif kind == "key":
-            new = value + suffix
-        else:
-            new = _buyer_id(value, generation, buyers)
-        out.append(new.encode())
-        out.append(fragment)
-    return b"".join(out)
-
-
-# -- the producer (forked; globals set before the fork) -------------------------------------
-_TEMPLATES: list[Template] = []
-_BUYERS: dict[str, int] = {}
-_KEYS: DemoKeys | None = None
-
-
-def produce(
-    k: int,
-    signers: int,
-    amqp: str,
-    intake: str,
-    depth: int,
-    limit: int,
-    published: Synchronized[int],
-    stop: Event,
-    idle: bool,
-) -> None:
-    """Signer k: generations k, k + signers, ...; publishes while the queue is short."""
-    assert _KEYS is not None
-    if idle:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    connection = pika.BlockingConnection(pika.URLParameters(amqp))
-    channel = connection.channel()
-    generation = k
-    try:
-        while not stop.is_set():
-            for i in range(0, len(_TEMPLATES), CHUNK):
-                while not stop.is_set():
-                    frame = channel.queue_declare(intake, durable=True, passive=True)
-                    if frame.method.message_count < depth:
-                        break
-                    connection.sleep(0.25)
-                for template in _TEMPLATES[i : i + CHUNK]:
-                    with published.get_lock():
-                        if stop.is_set() or published.value >= limit:
-                            return
-                        published.value += 1
-                    body = render(template, generation, _BUYERS)
-                    signed = sign_document(body, _KEYS.signers[template.cop_code])
-                    publish(channel, intake, signed)
-            generation += signers
-    finally:
-        if connection.is_open:
-            connection.close()
-
-
-# -- sampling -------------------------------------------------------------------------------
-class ClearedCounter:
-    """Initial receipts committed so far, counting only rows above a watermark (see above)."""
-
-    def __init__(self) -> None:
-        self.final = 0  # initial receipts with id <= low
-        self.low = 0
-        self.seen = 0  # highest id seen at the previous sample
-
-    def total(self, engine: Engine) -> int:
-        with engine.connect() as conn:
-            settled, above, top = conn.execute(
-                text(
-                    "SELECT count(*) FILTER (WHERE initial AND id <= :seen), "
-                    "count(*) FILTER (WHERE initial), max(id) FROM receipts WHERE id > :low"
-                ),
-                {"low": self.low, "seen": self.seen},
-            ).one()
-        now = self.final + int(above)
-        self.final += int(settled)
-        self.low = self.seen
-        self.seen = max(self.seen, int(top or 0))
-        return now
-
-
-def db_size(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
-
-
-@dataclass
-class Broker:
-    """The sampler's own connection: queue depths and the receipt purge."""
-
-    channel: Any
-    topology: Topology
-    receipt_queues: list[str]
-
-    def depth(self, queue: str) -> int:
-        return int(self.channel.queue_declare(queue, durable=True).method.message_count)
-
-    def purge_receipts(self) -> int:
-        return sum(
-            int(self.channel.queue_purge(q).method.message_count) for q in self.receipt_queues
-        )
-
-
-def _cpu(procs: Sequence[psutil.Process]) -> float:
-    total = 0.0
-    for p in procs:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
-def _per(seconds: float, messages: int) -> float | None:
-    return round(1000 * seconds / messages, 3) if messages else None
-
-
-def _postmaster(engine: Engine) -> psutil.Process:
-    """The cluster's postmaster: first line of postmaster.pid in its data directory."""
-    with engine.connect() as conn:
-        data = conn.execute(text("SHOW data_directory")).scalar_one()
-    return psutil.Process(int((Path(data) / "postmaster.pid").read_text().split()[0]))
-
-
-def _pg_cpu(postmaster: psutil.Process) -> float:
-    """CPU seconds of the postmaster, its live backends and the ones that have exited."""
-    t = postmaster.cpu_times()
-    return t.user + t.system + t.children_user + t.children_system + _cpu(postmaster.children())
-
-
-def _seq_reads(engine: Engine) -> dict[str, int]:
-    with engine.connect() as conn:
-        rows = conn.execute(text("SELECT relname, seq_tup_read FROM pg_stat_user_tables")).all()
-    return {str(name): int(n) for name, n in rows}
-
-
-def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
-    """A JSON array, one sample per line, replaced atomically."""
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text("[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n")
-    tmp.replace(path)
 
 
 # -- the run --------------------------------------------------------------------------------
 def soak(
     args: argparse.Namespace, amqp: str, url: str
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    global _TEMPLATES, _BUYERS, _KEYS
     began_setup = time.perf_counter()
     zone = build_zone()
     keys = make_keys(zone, datetime.now(CST))
     bc.file_zone(url, zone, keys)
-    _TEMPLATES, _BUYERS = make_templates(args.template_parcels)
-    _KEYS = keys
+    templates, buyers = make_templates(args.template_parcels)
+    set_traffic(templates, buyers, keys)
     topology = Topology(prefix=f"soak{uuid.uuid4().hex[:8]}.singlewindow")
     connection = pika.BlockingConnection(pika.URLParameters(amqp))
     channel = connection.channel()
@@ -349,8 +122,8 @@ def soak(
         channel.queue_declare(q, durable=True)
     broker = Broker(channel, topology, receipt_queues)
     print(
-        f"zone filed, {len(_TEMPLATES):,} message templates ({args.template_parcels:,} parcels, "
-        f"{len(_BUYERS):,} buyers) in {time.perf_counter() - began_setup:.1f} s",
+        f"zone filed, {len(templates):,} message templates ({args.template_parcels:,} parcels, "
+        f"{len(buyers):,} buyers) in {time.perf_counter() - began_setup:.1f} s",
         flush=True,
     )
 
@@ -404,11 +177,11 @@ def soak(
         start_size = db_size(engine)
         w_procs = [psutil.Process(w.pid) for w in workers]
         p_procs = [psutil.Process(p.pid) for p in producers if p.pid is not None]
-        w_cpu = [_cpu([p]) for p in w_procs]
-        p_cpu = _cpu(p_procs)
-        postmaster = _postmaster(engine)
-        pg_cpu = _pg_cpu(postmaster)
-        seq = _seq_reads(engine)
+        w_cpu = [cpu_seconds([p]) for p in w_procs]
+        p_cpu = cpu_seconds(p_procs)
+        postmaster = find_postmaster(engine)
+        pg_cpu = pg_cpu_seconds(postmaster)
+        seq = seq_reads(engine)
         broker.purge_receipts()
         psutil.cpu_times_percent()
         last = began
@@ -424,10 +197,10 @@ def soak(
             _check_alive(workers, logs)
             now = time.perf_counter()
             total = counter.total(engine)
-            w_now = [_cpu([p]) for p in w_procs]
-            p_now = _cpu(p_procs)
-            pg_now = _pg_cpu(postmaster)
-            seq_now = _seq_reads(engine)
+            w_now = [cpu_seconds([p]) for p in w_procs]
+            p_now = cpu_seconds(p_procs)
+            pg_now = pg_cpu_seconds(postmaster)
+            seq_now = seq_reads(engine)
             span = now - last
             row = {
                 "minutes": round((now - began) / 60, 3),
@@ -443,9 +216,9 @@ def soak(
                 "postgres_cpu_pct": round(100 * (pg_now - pg_cpu) / span, 1),
                 # CPU spent per message cleared: the measure a shared machine does not blur.
                 "cpu_ms_per_msg": {
-                    "workers": _per(sum(w_now) - sum(w_cpu), total - cleared),
-                    "postgres": _per(pg_now - pg_cpu, total - cleared),
-                    "producer": _per(p_now - p_cpu, total - cleared),
+                    "workers": per_message_ms(sum(w_now) - sum(w_cpu), total - cleared),
+                    "postgres": per_message_ms(pg_now - pg_cpu, total - cleared),
+                    "producer": per_message_ms(p_now - p_cpu, total - cleared),
                 },
                 "machine_idle_pct": round(psutil.cpu_times_percent().idle, 1),
                 "db_mib": round(db_size(engine) / MIB, 1),
@@ -541,125 +314,6 @@ def _check_alive(workers: Sequence[subprocess.Popen[bytes]], logs: Sequence[IO[b
             log.seek(0)
             tail = log.read().decode(errors="replace")[-3000:]
             raise RuntimeError(f"worker {w.pid} exited with {w.returncode}:\n{tail}")
-
-
-# -- summary and plot -----------------------------------------------------------------------
-def _fifth(rows: Sequence[dict[str, Any]], first: bool) -> list[dict[str, Any]]:
-    """The samples ending in the first fifth of the run, or starting in the last fifth."""
-    end = rows[-1]["minutes"]
-    if first:
-        return [r for r in rows if r["minutes"] <= end / 5 + 1e-9] or list(rows[:1])
-    part = [r for r in rows if r["minutes"] - r["seconds"] / 60 >= end * 4 / 5 - 1e-9]
-    return part or list(rows[-1:])
-
-
-def _rate(part: Sequence[dict[str, Any]]) -> float:
-    return sum(r["cleared"] for r in part) / sum(r["seconds"] for r in part)
-
-
-def _cpu_per_msg(part: Sequence[dict[str, Any]]) -> float:
-    """Workers' and PostgreSQL's CPU milliseconds per message cleared over the samples."""
-    ms = sum(
-        (r["cpu_ms_per_msg"]["workers"] or 0) * r["cleared"]
-        + (r["cpu_ms_per_msg"]["postgres"] or 0) * r["cleared"]
-        for r in part
-    )
-    n = sum(r["cleared"] for r in part)
-    return round(ms / n, 3) if n else 0.0
-
-
-def summarise(rows: list[dict[str, Any]], facts: dict[str, Any], warmup: float) -> dict[str, Any]:
-    after = next((r for r in rows if r["minutes"] * 60 >= warmup), rows[-1])
-    head, tail = _fifth(rows, True), _fifth(rows, False)
-    first, last = _rate(head), _rate(tail)
-    cpu_first, cpu_last = _cpu_per_msg(head), _cpu_per_msg(tail)
-    rss_start, rss_end = after["worker_rss_mib"], rows[-1]["worker_rss_mib"]
-    return {
-        **facts,
-        "messages_per_s": round(facts["cleared_in_clock"] / (facts["elapsed_minutes"] * 60), 1),
-        "first_fifth_msg_s": round(first, 1),
-        "last_fifth_msg_s": round(last, 1),
-        "last_over_first": round(last / first, 3) if first else None,
-        "cpu_ms_per_msg_first_fifth": cpu_first,
-        "cpu_ms_per_msg_last_fifth": cpu_last,
-        "cpu_last_over_first": round(cpu_last / cpu_first, 3) if cpu_first else None,
-        "rss_after_warmup_minutes": after["minutes"],
-        "worker_rss_after_warmup_mib": rss_start,
-        "worker_rss_end_mib": rss_end,
-        "worker_rss_growth_pct": [
-            round(100 * (b - a) / a, 1) for a, b in zip(rss_start, rss_end, strict=True)
-        ],
-        "producer_cpu_pct_mean": round(sum(r["producer_cpu_pct"] for r in rows) / len(rows), 1),
-        "samples_with_empty_intake": sum(1 for r in rows if r["intake_depth"] == 0),
-    }
-
-
-def plot(rows: list[dict[str, Any]], summary: dict[str, Any], path: Path, workers: int) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    x = [r["minutes"] for r in rows]
-    fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(10, 9), sharex=True)
-    fig.suptitle(
-        f"Soak: {summary['cleared_in_clock']:,} messages cleared in "
-        f"{summary['elapsed_minutes']:g} min, {workers} queue workers, PostgreSQL "
-        f"({os.cpu_count()} cores shared)"
-    )
-    ax1.plot(x, [r["messages_per_s"] for r in rows], marker=".", label="per interval")
-    end = x[-1]
-    ax1.hlines(
-        summary["first_fifth_msg_s"],
-        0,
-        end / 5,
-        colors="tab:green",
-        linestyles="--",
-        label=f"first fifth mean {summary['first_fifth_msg_s']:,.0f}",
-    )
-    ax1.hlines(
-        summary["last_fifth_msg_s"],
-        end * 4 / 5,
-        end,
-        colors="tab:red",
-        linestyles="--",
-        label=f"last fifth mean {summary['last_fifth_msg_s']:,.0f}",
-    )
-    ax1.set_ylabel("throughput (messages/s)")
-    ax1.set_ylim(bottom=0)
-    cpu = ax1.twinx()
-    cpu.plot(
-        x,
-        [_cpu_per_msg([r]) for r in rows],
-        color="tab:gray",
-        linestyle=":",
-        marker="x",
-        label="CPU per message (workers + PostgreSQL)",
-    )
-    cpu.set_ylabel("CPU ms per message")
-    cpu.set_ylim(bottom=0)
-    cpu.legend(loc="lower left")
-    ax1.set_title("messages cleared (initial receipts committed) per sample interval")
-    ax1.legend(loc="lower right")
-    for i in range(workers):
-        rss = [r["worker_rss_mib"][i] for r in rows]
-        ax2.plot(x, rss, marker=".", label=f"worker {i + 1}: {rss[0]:,.1f} -> {rss[-1]:,.1f} MiB")
-    ax2.set_ylabel("resident memory (MiB)")
-    ax2.set_ylim(bottom=0)
-    ax2.set_title("RSS of each worker process")
-    ax2.legend(loc="lower right")
-    ax3.plot(x, [r["db_mib"] for r in rows], color="tab:purple", marker=".", label="database")
-    ax3.set_ylabel("database size (MiB)")
-    ax3.set_xlabel("elapsed (minutes)")
-    ax3.set_title("pg_database_size")
-    ax3.set_ylim(bottom=0)
-    ax3.set_xlim(left=0)
-    ax3.legend(loc="lower right")
-    for ax in (ax1, ax2, ax3):
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def main() -> int:
