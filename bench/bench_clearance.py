@@ -17,19 +17,19 @@ Must: >= 1,500 messages/s sustained and p99 < 100 ms at 1,000 messages/s offered
 Goal: 5,000 messages/s. Client and server share this machine's cores.
 
     .venv/bin/python bench/bench_clearance.py [--db sqlite|postgres|both] [--parcels 10000]
-        [--offered 1000] [--seconds 20] [--threads 3]
+        [--offered 1000] [--seconds 20] [--threads 3] [--workers 1] [--baseline 5000]
+
+In-process profile of ingest: profile_clearance.py. profile_clearance, bench_workers and soak
+import the helpers here (databases, zone filing, signed traffic, server, closed loop).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import cProfile
-import io
 import json
 import multiprocessing
 import os
-import pstats
 import queue
 import shutil
 import socket
@@ -62,8 +62,7 @@ from singlewindow.demo.zone import Zone, build_zone, zone_registry_lines
 from singlewindow.kit.clock import CST
 from singlewindow.message.signing import sign_document, verify_document
 from singlewindow.registry import service as registry_service
-from singlewindow.release import service as release_service
-from singlewindow.release.context import build_context, load_reference_data
+from singlewindow.release.context import load_reference_data
 from singlewindow.tax import rules as tax_rules
 
 MUST_RATE, GOAL_RATE, MUST_P99_MS = 1500, 5000, 100.0
@@ -380,55 +379,6 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def profile(db: str, args: argparse.Namespace) -> None:
-    """Where the time of ingest goes: `submit_messages` in this process (no HTTP), the same
-    requests of 100 as the throughput run, each in its own transaction; once plain on a fresh
-    database (the rate), once under cProfile on another (the breakdown)."""
-    global _SIGNERS
-    zone = build_zone()
-    now = datetime.now(CST)
-    keys = _SIGNERS = make_keys(zone, now)
-    messages = month_messages(zone, keys, *month_before(now.year, now.month), args.parcels)
-    requests = requests_of(messages[: args.profile])
-    n = sum(len(docs) for _, docs in requests)
-    profiler = cProfile.Profile()
-    for profiled in (False, True):
-        database = sqlite_database() if db == "sqlite" else postgres_database()
-        with database as url:
-            file_zone(url, zone, keys)
-            engine = make_engine(url)
-            factory = make_sessionmaker(engine)
-            with unit_of_work(factory) as session:
-                ctx = build_context(session)
-            payloads = [(cop, [d.encode() for d in docs]) for cop, docs in requests]
-            began = time.perf_counter()
-            if profiled:
-                profiler.enable()
-            for cop, docs in payloads:
-                with unit_of_work(factory) as session:
-                    release_service.submit_messages(
-                        session, ctx, docs, submitter=cop, actor="bench"
-                    )
-            profiler.disable()
-            took = time.perf_counter() - began
-            engine.dispose()
-        label = "under cProfile" if profiled else "plain, one thread"
-        print(f"[{db}] in-process submit_messages, {label}: {n / took:,.0f} messages/s")
-    for order in ("tottime", "cumulative"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.top)
-        print(f"--- top {args.top} by {order} ---")
-        text = out.getvalue()
-        print(text[text.index("   ncalls") :].rstrip())
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_callees(
-        r"service.py:\d+\(submit_messages\)"
-    )
-    print("--- what submit_messages calls ---")
-    text = out.getvalue()
-    print(text[text.index("Function") :].rstrip())
-
-
 # -- one database ---------------------------------------------------------------------------
 def bench(db: str, args: argparse.Namespace) -> dict[str, Any]:
     global _SIGNERS
@@ -547,24 +497,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=3, help="client threads, throughput run")
     parser.add_argument("--workers", type=int, default=1, help="server processes (serve)")
     parser.add_argument("--baseline", type=int, default=5000, help="messages in the baseline")
-    parser.add_argument(
-        "--profile",
-        type=int,
-        default=0,
-        metavar="N",
-        help="instead: cProfile an in-process submit_messages of N messages",
-    )
-    parser.add_argument("--top", type=int, default=30, help="profile entries to print")
     args = parser.parse_args()
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     print(
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} "
         "(client and server share them; other work skews the figures)"
     )
-    if args.profile:
-        for db in dbs:
-            profile(db, args)
-        return 0
     rows = [bench(db, args) for db in dbs]
     report(rows)
     return 0 if all(not r["failed_requests"] and r["receipts_complete"] for r in rows) else 1
