@@ -31,7 +31,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tests.api.test_authorization_matrix import _module_database
-from tests.release.builders import AGENT, EBP, NOW, Parcel, export_docs, import_docs
+from tests.release.builders import AGENT, EBP, NOW, Parcel, import_docs
+from tests.release.export_builders import export_docs
 from tests.release.harness import HttpZone, Keys, file_zone_over_http, make_keys
 
 from singlewindow.api.app import create_app

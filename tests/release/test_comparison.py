@@ -11,14 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from tests.release.builders import (
-    BAD_CHECK_DIGIT_ID,
-    Doc,
-    Line,
-    Parcel,
-    export_docs,
-    import_docs,
-)
+from tests.release.builders import BAD_CHECK_DIGIT_ID, Doc, Line, Parcel, import_docs
+from tests.release.export_builders import export_docs
 from tests.release.harness import Platform, statuses
 
 Mutation = Callable[[dict[str, Doc]], None]

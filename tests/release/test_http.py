@@ -8,18 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
-from tests.release.builders import (
-    AGENT,
-    BUYER_ID,
-    LOGISTICS,
-    NOW,
-    Doc,
-    Parcel,
-    arrival_507,
-    departure_509,
-    export_docs,
-    import_docs,
-)
+from tests.release.builders import AGENT, BUYER_ID, LOGISTICS, NOW, Doc, Parcel, import_docs
+from tests.release.export_builders import arrival_507, departure_509, export_docs
 from tests.release.harness import HttpZone, Keys, file_zone_over_http
 
 from singlewindow.message import check

@@ -23,15 +23,13 @@ from tests.release.builders import (
     WAREHOUSE,
     Doc,
     Parcel,
-    arrival_507,
     cancel_623,
-    departure_509,
-    export_docs,
     import_docs,
     order_311,
     render_message,
     return_625,
 )
+from tests.release.export_builders import arrival_507, departure_509, export_docs
 from tests.release.harness import Keys, Platform, statuses
 
 from singlewindow.message.signing import Signer, sign_document

@@ -8,18 +8,8 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from tests.release.builders import (
-    BUYER_ID,
-    NOW,
-    Doc,
-    Parcel,
-    arrival_507,
-    cancel_623,
-    departure_509,
-    export_docs,
-    import_docs,
-    return_625,
-)
+from tests.release.builders import BUYER_ID, NOW, Doc, Parcel, cancel_623, import_docs, return_625
+from tests.release.export_builders import arrival_507, departure_509, export_docs
 from tests.release.harness import Platform, statuses
 
 IMPORT = ("CEB311", "CEB411", "CEB511", "CEB621")
