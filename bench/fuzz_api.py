@@ -52,7 +52,8 @@ with atheris.instrument_imports(include=["singlewindow"]):
     from singlewindow.kit.clock import FixedClock
 
 # After the instrumented block: what they import from singlewindow is instrumented already.
-from tests.release.builders import AGENT, EBP, NOW, Parcel, export_docs, import_docs  # noqa: E402
+from tests.release.builders import AGENT, EBP, NOW, Parcel, import_docs  # noqa: E402
+from tests.release.export_builders import export_docs  # noqa: E402
 from tests.release.harness import file_zone_over_http, make_keys  # noqa: E402
 
 CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")

@@ -452,13 +452,3 @@ def registry_lines(certificates: Mapping[str, str]) -> list[str]:
             record["certificates"] = [certificates[code]]
         lines.append(json.dumps(record, ensure_ascii=False))
     return lines
-
-
-def __getattr__(name: str) -> object:
-    """`export_docs` lives in export_builders.py; bench/fuzz_api.py still imports it from here.
-    Looked up lazily: a plain re-import would be circular (export_builders imports this module)."""
-    if name == "export_docs":
-        from tests.release.export_builders import export_docs
-
-        return export_docs
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
