@@ -199,7 +199,7 @@ class Workset:
 
     def add_document(self, row: DocumentRow) -> None:
         """A new document of the batch: it takes a reserved id and is written by one Core
-        statement when the session next flushes (see `_write_new_documents`)."""
+        statement when the session next flushes (see `write_new_documents`)."""
         if not self._free_document_ids:
             self._free_document_ids = reserve_document_ids(
                 self.session,
