@@ -402,3 +402,74 @@ def test_offset_beyond_64_bits_is_refused_with_a_code(world: World, url: str) ->
     assert [(e["code"], e["path"]) for e in response.json()["errors"]] == [
         ("request.invalid", "query/offset")
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "where"),
+    [
+        pytest.param("/inventories/%00", "path", id="path_case"),
+        pytest.param("/console/inventories/A%00B", "path", id="console_path_case"),
+        pytest.param("/inventories?orderNo=%00&ebpCode=X", "query", id="query_case"),
+        pytest.param("/summaries/invoices?ebcCode=a%00", "query", id="summary_query_case"),
+    ],
+)
+def test_nul_in_the_url_is_refused_with_a_code(world: World, url: str, where: str) -> None:
+    """PostgreSQL refuses NUL in a bound text parameter (a 500 found by this module on CI)."""
+    before = world.counts()
+    response = send(world, "GET", url, headers=world.zone.of(AgencyRole.CUSTOMS))
+    judge(response)
+    assert response.status_code == 422
+    assert [(e["code"], e["path"]) for e in response.json()["errors"]] == [
+        ("request.nul_character", where)
+    ]
+    assert world.counts() == before
+
+
+NUL_BODIES = [
+    pytest.param(
+        "/registry/import",
+        AgencyRole.ZONE_ADMIN,
+        {"kind": "enterprise", "code": EBP, "name": "A\x00B", "roles": ["ebp"]},
+        ("registry.field_control_character", "name"),
+        id="registry_case",
+    ),
+    pytest.param(
+        "/statistics/facilities",
+        AgencyRole.ZONE_ADMIN,
+        {"kind": "training_base", "code": "TB1", "name": "A\x00", "filed_on": "2026-01-01"},
+        ("statistics.field_control_character", "name"),
+        id="facilities_case",
+    ),
+    pytest.param(
+        "/summaries/rebate-classes",
+        AgencyRole.TAX,
+        {"ebcCode": AGENT, "rebateClass": "1", "note": "\x00"},
+        ("request.invalid", "body/note"),
+        id="rebate_note_case",
+    ),
+    pytest.param(
+        "/inventories/NOSUCH/inspection",
+        AgencyRole.CUSTOMS,
+        {"passed": True, "note": "ok\x07"},
+        ("request.invalid", "body/note"),
+        id="inspection_note_case",
+    ),
+]
+
+
+@pytest.mark.parametrize(("url", "role", "body", "error"), NUL_BODIES)
+def test_control_characters_in_stored_text_are_refused_with_a_code(
+    world: World, url: str, role: AgencyRole, body: dict[str, Any], error: tuple[str, str]
+) -> None:
+    before = world.counts()
+    response = send(
+        world,
+        "POST",
+        url,
+        content=json.dumps(body).encode(),
+        headers={**world.zone.of(role), "Content-Type": "application/json"},
+    )
+    judge(response)
+    assert response.status_code == 422
+    assert [(e["code"], e["path"]) for e in response.json()["errors"]] == [error]
+    assert world.counts() == before

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from singlewindow.api.guards import NulGuardMiddleware
 from singlewindow.api.ratelimit import RateLimitMiddleware, buckets_from_env
 from singlewindow.auth.domain import Unauthenticated
 from singlewindow.db.migrate import ensure_schema
@@ -124,6 +125,7 @@ def create_app(*, database_url: str | None = None, clock: Clock | None = None) -
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_middleware(NulGuardMiddleware)  # inside the rate limit: refusals count too
     app.add_middleware(RateLimitMiddleware, buckets=buckets_from_env())
     for router in ROUTERS:
         app.include_router(router)

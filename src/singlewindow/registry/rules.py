@@ -12,6 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from singlewindow.kit.errors import Problem
+from singlewindow.kit.text import has_control_character
 from singlewindow.registry.domain import (
     Certificate,
     Commodity,
@@ -45,6 +46,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "registry.field_required": ("必填字段缺失或为空", "a required field is missing or empty"),
     "registry.field_type": ("字段类型错误", "the field has the wrong type"),
     "registry.field_too_long": ("字段超过最大长度", "the field is longer than allowed"),
+    "registry.field_control_character": (
+        "字段含有控制字符(如 NUL)",
+        "the field holds a control character (such as NUL)",
+    ),
     "registry.field_unknown": ("未知字段", "unknown field"),
     "registry.enterprise_code_shape": (
         "企业代码应为18位统一社会信用代码或10位海关编码",
@@ -210,6 +215,8 @@ def _text(obj: Mapping[str, Any], key: str, *, required: bool, max_length: int) 
         _fail("registry.field_required", key)
     if len(value) > max_length:
         _fail("registry.field_too_long", key)
+    if has_control_character(value):
+        _fail("registry.field_control_character", key)
     return value or None
 
 

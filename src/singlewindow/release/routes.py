@@ -14,6 +14,7 @@ from singlewindow.auth.dependencies import PrincipalDep, require_role
 from singlewindow.auth.domain import AgencyRole, Principal
 from singlewindow.db.dependencies import SessionDep
 from singlewindow.kit.errors import Forbidden
+from singlewindow.kit.text import NO_CONTROL_PATTERN
 from singlewindow.release import receipts_xml, service, views, withdrawal
 from singlewindow.release.context import ClearanceContext, build_context
 
@@ -126,7 +127,7 @@ def inventory_by_order(
 
 class InspectionResult(BaseModel):
     passed: bool
-    note: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=500, pattern=NO_CONTROL_PATTERN)
 
 
 @router.post("/inventories/{invt_no}/inspection", response_model=Receipts)

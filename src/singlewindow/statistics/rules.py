@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from singlewindow.kit.errors import Problem
+from singlewindow.kit.text import has_control_character
 from singlewindow.statistics.domain import (
     DEFAULT_TARGET_YEAR,
     SEED_TARGETS,
@@ -107,6 +108,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "statistics.field_missing": ("缺少必填字段", "a required field is missing"),
     "statistics.field_too_long": ("字段过长", "the field is too long"),
+    "statistics.field_control_character": (
+        "字段含有控制字符(如 NUL)",
+        "the field holds a control character (such as NUL)",
+    ),
     "statistics.date_invalid": ("日期应为 YYYY-MM-DD", "a date is written YYYY-MM-DD"),
     "statistics.closed_before_filed": ("撤销日期早于备案日期", "closed before it was filed"),
     "statistics.enterprise_required": (
@@ -139,6 +144,8 @@ def _text(obj: Mapping[str, Any], name: str, *, required: bool = False) -> str:
     value = value.strip()
     if len(value) > _TEXT_LIMITS.get(name, 200):
         raise _Bad("statistics.field_too_long", name)
+    if has_control_character(value):
+        raise _Bad("statistics.field_control_character", name)
     return value
 
 

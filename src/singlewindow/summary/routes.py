@@ -12,6 +12,7 @@ from singlewindow.auth.dependencies import PrincipalDep, require_role
 from singlewindow.auth.domain import AgencyRole, Principal
 from singlewindow.db.dependencies import NowDep, SessionDep
 from singlewindow.kit.errors import Forbidden
+from singlewindow.kit.text import NO_CONTROL_PATTERN
 from singlewindow.summary import messages, repository, service, treatment, views
 
 router = APIRouter(tags=["summary"])
@@ -66,14 +67,14 @@ def warnings(session: SessionDep, principal: PrincipalDep, now: NowDep) -> dict[
 
 
 class InvoiceBody(BaseModel):
-    ebcCode: str = Field(max_length=18)
-    invoiceCode: str = Field(max_length=20)
-    invoiceNo: str = Field(max_length=20)
-    hsCode: str = Field(default="", max_length=10)
-    itemName: str = Field(default="", max_length=250)
+    ebcCode: str = Field(max_length=18, pattern=NO_CONTROL_PATTERN)
+    invoiceCode: str = Field(max_length=20, pattern=NO_CONTROL_PATTERN)
+    invoiceNo: str = Field(max_length=20, pattern=NO_CONTROL_PATTERN)
+    hsCode: str = Field(default="", max_length=10, pattern=NO_CONTROL_PATTERN)
+    itemName: str = Field(default="", max_length=250, pattern=NO_CONTROL_PATTERN)
     amountFen: int
     taxFen: int
-    issuedOn: str = Field(max_length=8)
+    issuedOn: str = Field(max_length=8, pattern=NO_CONTROL_PATTERN)
 
 
 @router.post("/summaries/invoices", status_code=201)
@@ -111,9 +112,9 @@ def list_invoices(
 
 
 class RebateClassBody(BaseModel):
-    ebcCode: str = Field(max_length=18)
-    rebateClass: str = Field(max_length=1)
-    note: str = Field(default="", max_length=200)
+    ebcCode: str = Field(max_length=18, pattern=NO_CONTROL_PATTERN)
+    rebateClass: str = Field(max_length=1, pattern=NO_CONTROL_PATTERN)
+    note: str = Field(default="", max_length=200, pattern=NO_CONTROL_PATTERN)
 
 
 @router.post("/summaries/rebate-classes")
