@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -31,7 +31,9 @@ class TargetOut(BaseModel):
 
 
 class TargetsIn(BaseModel):
-    values: dict[str, int] = Field(description="indicator → target (counts, or fen for values)")
+    values: dict[str, Annotated[int, Field(le=2**63 - 1)]] = Field(
+        description="indicator → target (counts, or fen for values; a 64-bit integer)"
+    )
 
 
 class FacilityOut(BaseModel):

@@ -66,14 +66,17 @@ def warnings(session: SessionDep, principal: PrincipalDep, now: NowDep) -> dict[
     return {"warnings": views.list_warnings(session, principal, now)}
 
 
+INT32_MAX = 2**31 - 1
+
+
 class InvoiceBody(BaseModel):
     ebcCode: str = Field(max_length=18, pattern=NO_CONTROL_PATTERN)
     invoiceCode: str = Field(max_length=20, pattern=NO_CONTROL_PATTERN)
     invoiceNo: str = Field(max_length=20, pattern=NO_CONTROL_PATTERN)
     hsCode: str = Field(default="", max_length=10, pattern=NO_CONTROL_PATTERN)
     itemName: str = Field(default="", max_length=250, pattern=NO_CONTROL_PATTERN)
-    amountFen: int
-    taxFen: int
+    amountFen: int = Field(le=INT32_MAX)  # the stored column is a 32-bit integer
+    taxFen: int = Field(le=INT32_MAX)
     issuedOn: str = Field(max_length=8, pattern=NO_CONTROL_PATTERN)
 
 
