@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from singlewindow.api.guards import NulGuardMiddleware
@@ -16,6 +17,7 @@ from singlewindow.api.ratelimit import RateLimitMiddleware, buckets_from_env
 from singlewindow.auth.domain import Unauthenticated
 from singlewindow.db.migrate import ensure_schema
 from singlewindow.db.session import make_engine, make_sessionmaker
+from singlewindow.kit.admission import BUSY, RETRY_AFTER_S, Admission, Busy
 from singlewindow.kit.clock import Clock, system_clock
 from singlewindow.kit.errors import DomainError, Forbidden, NotFound, Problem
 from singlewindow.registry.routes import router as registry_router
@@ -48,6 +50,7 @@ _STATUS: list[tuple[type[DomainError], int]] = [
     (Unauthenticated, 401),
     (NotFound, 404),
     (Forbidden, 403),
+    (Busy, 503),
     (DomainError, 422),
 ]
 
@@ -56,10 +59,13 @@ def status_of(error: DomainError) -> int:
     return next(status for kind, status in _STATUS if isinstance(error, kind))
 
 
+_HEADERS = {401: {"WWW-Authenticate": "APIKey"}, 503: {"Retry-After": str(RETRY_AFTER_S)}}
+
+
 async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     status = status_of(error)
-    headers = {"WWW-Authenticate": "APIKey"} if status == 401 else None
+    headers = _HEADERS.get(status)
     body = {"errors": [p.as_dict() for p in error.problems]}
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -101,6 +107,11 @@ async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"errors": [p.as_dict() for p in problems]}, status_code=422)
 
 
+async def _pool_exhausted(_request: Request, _error: Exception) -> JSONResponse:
+    """No database connection came free in time: the same answer as a full admission queue."""
+    return JSONResponse({"errors": [BUSY.as_dict()]}, status_code=503, headers=_HEADERS[503])
+
+
 def create_app(*, database_url: str | None = None, clock: Clock | None = None) -> FastAPI:
     """The HTTP API. On SQLite an empty database is migrated at creation; a server database
     is migrated by `singlewindow db upgrade`."""
@@ -122,9 +133,11 @@ def create_app(*, database_url: str | None = None, clock: Clock | None = None) -
     app.state.engine = engine
     app.state.session_factory = make_sessionmaker(engine)
     app.state.clock = clock or system_clock
+    app.state.admission = Admission.from_env()
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(PoolTimeout, _pool_exhausted)
     app.add_middleware(NulGuardMiddleware)  # inside the rate limit: refusals count too
     app.add_middleware(RateLimitMiddleware, buckets=buckets_from_env())
     for router in ROUTERS:

@@ -9,10 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from singlewindow.auth.dependencies import PrincipalDep, require_role
 from singlewindow.auth.domain import AgencyRole, Principal
 from singlewindow.db.dependencies import SessionDep
+from singlewindow.kit.admission import Admission
 from singlewindow.kit.errors import Forbidden
 from singlewindow.kit.text import NO_CONTROL_PATTERN
 from singlewindow.release import receipts_xml, service, views, withdrawal
@@ -61,37 +63,47 @@ def _require_enterprise(principal: Principal) -> str:
 @router.post("/messages", response_model=Receipts)
 def submit_one(
     request: Request,
+    session: SessionDep,
     principal: PrincipalDep,
     ctx: ContextDep,
     body: Annotated[bytes, Body(media_type="application/xml")],
 ) -> Receipts:
     """One CEB message in the standard's XML; one receipt per business record."""
     submitter = _require_enterprise(principal)
-    out = service.submit_with_retry(
-        request.app.state.session_factory,
-        ctx,
-        [body],
-        submitter=submitter,
-        actor=f"enterprise:{submitter}",
-    )
-    return Receipts(receipts=[r.as_dict() for r in out])
+    return _clear(request, session, ctx, [body], submitter)
 
 
 @router.post("/messages/batch", response_model=Receipts)
 def submit_batch(
-    request: Request, principal: PrincipalDep, ctx: ContextDep, batch: Batch
+    request: Request, session: SessionDep, principal: PrincipalDep, ctx: ContextDep, batch: Batch
 ) -> Receipts:
     """Many CEB messages at once (up to 1,000); receipts in order, one per business record.
     The batch is judged in its own transaction (retried if the database broke a wait cycle)."""
     submitter = _require_enterprise(principal)
     payloads = [m.encode("utf-8") for m in batch.messages]
-    out = service.submit_with_retry(
-        request.app.state.session_factory,
-        ctx,
-        payloads,
-        submitter=submitter,
-        actor=f"enterprise:{submitter}",
-    )
+    return _clear(request, session, ctx, payloads, submitter)
+
+
+def _clear(
+    request: Request,
+    session: Session,
+    ctx: ClearanceContext,
+    payloads: list[bytes],
+    submitter: str,
+) -> Receipts:
+    """Judge the payloads in their own transaction, once the process admits the request (see
+    kit.admission). The request's own session (the key's lookup) gives its connection back
+    first: a waiting request holds none."""
+    session.commit()
+    admission: Admission = request.app.state.admission
+    with admission.slot():
+        out = service.submit_with_retry(
+            request.app.state.session_factory,
+            ctx,
+            payloads,
+            submitter=submitter,
+            actor=f"enterprise:{submitter}",
+        )
     return Receipts(receipts=[r.as_dict() for r in out])
 
 

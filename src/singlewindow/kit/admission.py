@@ -1,0 +1,76 @@
+"""How many clearance requests one server process works on at once; the rest wait their turn.
+
+Clearance is CPU work under one interpreter lock: a process that takes on every request at once
+only makes each of them slower, and each holds database connections while it waits. So a
+process admits a few at a time (`SINGLEWINDOW_CLEARANCE_SLOTS`, default 4: enough to overlap
+the database's round trips and fsyncs) and the others wait, in arrival order as near as the
+operating system's scheduling allows, without a connection. A request that waits longer than
+`SINGLEWINDOW_CLEARANCE_WAIT` seconds (default 20) is refused as `server.busy` (HTTP 503 with
+Retry-After) and nothing of it is stored: the sender tries again later.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from singlewindow.kit.errors import DomainError, Problem
+
+SLOTS_ENV = "SINGLEWINDOW_CLEARANCE_SLOTS"
+WAIT_ENV = "SINGLEWINDOW_CLEARANCE_WAIT"
+DEFAULT_SLOTS = 4
+DEFAULT_WAIT_S = 20.0
+RETRY_AFTER_S = 1
+
+
+BUSY = Problem(
+    "server.busy",
+    "服务器繁忙，请稍后重新发送（本次未保存任何内容）",
+    "the server is busy; send again later (nothing of this request was stored)",
+)
+
+
+class Busy(DomainError):
+    """The server has more work than it can take now; try again after `RETRY_AFTER_S`."""
+
+
+def busy() -> Busy:
+    return Busy([BUSY])
+
+
+class Admission:
+    def __init__(self, slots: int = DEFAULT_SLOTS, wait_s: float = DEFAULT_WAIT_S) -> None:
+        if slots < 1 or wait_s < 0:
+            raise ValueError("slots must be at least 1 and the wait not negative")
+        self.slots = slots
+        self.wait_s = wait_s
+        self._free = threading.BoundedSemaphore(slots)
+        self._count = threading.Lock()
+        self.waiting = 0  # requests waiting for a slot now
+
+    @classmethod
+    def from_env(cls) -> Admission:
+        try:
+            slots = int(os.environ.get(SLOTS_ENV) or DEFAULT_SLOTS)
+            wait_s = float(os.environ.get(WAIT_ENV) or DEFAULT_WAIT_S)
+        except ValueError as exc:
+            raise ValueError(f"{SLOTS_ENV} is a whole number, {WAIT_ENV} seconds") from exc
+        return cls(slots, wait_s)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._count:
+            self.waiting += 1
+        try:
+            admitted = self._free.acquire(timeout=self.wait_s)
+        finally:
+            with self._count:
+                self.waiting -= 1
+        if not admitted:
+            raise busy()
+        try:
+            yield
+        finally:
+            self._free.release()
