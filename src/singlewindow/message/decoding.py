@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +33,7 @@ from singlewindow.message.definitions import (
     message_type_of_root,
 )
 from singlewindow.message.records import Message
-from singlewindow.message.schema import compiled_xsd
+from singlewindow.message.schema import validator
 from singlewindow.message.xmlsafe import (
     HostileInput,
     ParseLimits,
@@ -81,20 +80,6 @@ class CheckResult:
     valid: bool
     records: int
     errors: tuple[Problem, ...]
-
-
-_local = threading.local()
-
-
-def _validator(message_type: str) -> etree.XMLSchema:
-    # libxml2 validation contexts are not shared between threads: one compiled schema each.
-    cache: dict[str, etree.XMLSchema] | None = getattr(_local, "schemas", None)
-    if cache is None:
-        cache = _local.schemas = {}
-    schema = cache.get(message_type)
-    if schema is None:
-        schema = cache[message_type] = compiled_xsd(message_type, shared=False)
-    return schema
 
 
 def _opaque(el: Any) -> bytes:
@@ -173,10 +158,8 @@ def _message(root: Any, message_type: str) -> Message:
     )
 
 
-def _schema_problem(schema: etree.XMLSchema, root: Any) -> Problem:
+def _schema_problem(error: Any, root: Any) -> Problem:
     # Only reached if the rich checker missed a rule the XSD enforces; keep libxml2's verdict.
-    log: Any = schema.error_log
-    error = log.last_error
     text = error.message if error is not None else "schema validation failed"
     return Problem(
         "format.schema",
@@ -252,14 +235,18 @@ def _decode_root(root: etree._Element, limits: ParseLimits) -> Message:
     if message_type is None or qname.namespace != CEB_NS:
         check_subtree_depth(root, 1, limits.max_depth)
         raise FormatInvalid([wrong_root(root)], message_type=message_type)
-    schema = _validator(message_type)
-    if schema.validate(root):
+    schema = validator(message_type)
+    with schema.lock:
+        valid = schema.schema.validate(root)
+        log: Any = schema.schema.error_log
+        failure = None if valid else log.last_error
+    if valid:
         # The schema bounds the depth of everything but the opaque children of the root.
         for child in root.iterchildren(_SIGNATURE_TAG, _EXTEND_TAG):
             check_subtree_depth(child, 2, limits.max_depth)
         return _message(root, message_type)
     check_subtree_depth(root, 1, limits.max_depth)
-    problems = root_problems(root, message_type) or [_schema_problem(schema, root)]
+    problems = root_problems(root, message_type) or [_schema_problem(failure, root)]
     keys = _record_keys(root, message_type)
     problems = _with_records(problems, keys, definition(message_type).business_node)
     raise FormatInvalid(problems, message_type=message_type, record_keys=keys)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
@@ -13,6 +14,7 @@ from lxml import etree
 from singlewindow.message.definitions import (
     CEB_NS,
     DS_NS,
+    MESSAGE_TYPES,
     AnyDef,
     ElementDef,
     Facets,
@@ -130,29 +132,47 @@ class _DsigResolver(etree.Resolver):
         return None
 
 
-def compiled_xsd(message_type: str, *, shared: bool = True) -> etree.XMLSchema:
-    """The exported XSD compiled by libxml2; `shared=False` compiles a fresh one (one per
-    thread: a validator keeps its error log)."""
-    return _compiled(message_type) if shared else _compile(message_type)
+@dataclass(frozen=True, slots=True)
+class Validator:
+    """A compiled schema, shared by the process's threads; `lock` is held while one of them
+    validates and reads the error log (lxml keeps one log per schema object)."""
+
+    schema: etree.XMLSchema
+    lock: threading.Lock
 
 
-@functools.cache
-def _compiled(message_type: str) -> etree.XMLSchema:
-    return _compile(message_type)
+def compiled_xsd(message_type: str) -> etree.XMLSchema:
+    """The exported XSD of a message type, compiled by libxml2."""
+    return validator(message_type).schema
 
 
-# Compiling a schema that imports another through a resolver is not safe in two threads at
-# once in libxml2 (seen as "does not resolve" errors and heap corruption under a threaded
-# server): compile one at a time; validating with the compiled schemas needs no lock.
-_COMPILE_LOCK = threading.Lock()
+def validator(message_type: str) -> Validator:
+    """Every message type's schema is compiled at the first call, all at once (about 50 ms),
+    and never again: libxml2 compiling a schema while another thread validates fails at random
+    ("does not resolve", "Facet length has no value"), so no compile may follow a validation."""
+    compiled = _ALL
+    if compiled is None:
+        compiled = _compile_all()
+    return compiled[message_type]
+
+
+_ALL: dict[str, Validator] | None = None
+_ALL_LOCK = threading.Lock()
+
+
+def _compile_all() -> dict[str, Validator]:
+    global _ALL
+    with _ALL_LOCK:
+        if _ALL is None:
+            _ALL = {t: Validator(_compile(t), threading.Lock()) for t in MESSAGE_TYPES}
+        return _ALL
 
 
 def _compile(message_type: str) -> etree.XMLSchema:
-    with _COMPILE_LOCK:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True)
-        parser.resolvers.add(_DsigResolver())
-        document = etree.fromstring(xsd(message_type).encode(), parser, base_url="urn:ceb:schema/")
-        return etree.XMLSchema(document)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    parser.resolvers.add(_DsigResolver())
+    document = etree.fromstring(xsd(message_type).encode(), parser, base_url="urn:ceb:schema/")
+    return etree.XMLSchema(document)
 
 
 _DECIMAL_PATTERN = r"^[ \t\n\r]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[ \t\n\r]*$"
