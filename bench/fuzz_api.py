@@ -358,7 +358,16 @@ def main() -> None:
     hook = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_void_p)(report)
     ctypes.CDLL(ctypes.util.find_library("c")).on_exit(hook, None)
     target: Callable[[bytes], None] = lambda data: one_request(world, data)  # noqa: E731
-    argv = [sys.argv[0], f"-runs={args.runs}", "-max_len=4096", "-timeout=60", str(corpus)]
+    artifacts = Path(__file__).resolve().parents[1] / "build" / "fuzz_api"  # crash-/timeout- files
+    artifacts.mkdir(parents=True, exist_ok=True)
+    argv = [
+        sys.argv[0],
+        f"-runs={args.runs}",
+        "-max_len=4096",
+        "-timeout=60",
+        f"-artifact_prefix={artifacts}/",
+        str(corpus),
+    ]
     if args.seconds:
         argv.insert(2, f"-max_total_time={args.seconds}")
     if args.seed:

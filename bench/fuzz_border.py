@@ -41,7 +41,10 @@ def main() -> None:
     corpus = Path(tempfile.mkdtemp(prefix="fuzz_border_"))
     for sample in (Path(__file__).parents[1] / "tests" / "data" / "samples").glob("*.xml"):
         shutil.copy(sample, corpus)
-    atheris.Setup([sys.argv[0], f"-runs={args.runs}", str(corpus)], _target)
+    artifacts = Path(__file__).resolve().parents[1] / "build" / "fuzz_border"  # crash- files
+    artifacts.mkdir(parents=True, exist_ok=True)
+    argv = [sys.argv[0], f"-runs={args.runs}", f"-artifact_prefix={artifacts}/", str(corpus)]
+    atheris.Setup(argv, _target)
     try:
         atheris.Fuzz()
     finally:

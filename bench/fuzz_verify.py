@@ -172,7 +172,15 @@ def main() -> None:
     # libFuzzer ends the process with exit(); only a C-level exit hook runs after it.
     hook = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_void_p)(report)
     ctypes.CDLL(ctypes.util.find_library("c")).on_exit(hook, None)
-    argv = [sys.argv[0], f"-runs={args.runs}", "-timeout=60", str(corpus)]
+    artifacts = Path(__file__).resolve().parents[1] / "build" / "fuzz_verify"  # crash- files
+    artifacts.mkdir(parents=True, exist_ok=True)
+    argv = [
+        sys.argv[0],
+        f"-runs={args.runs}",
+        "-timeout=60",
+        f"-artifact_prefix={artifacts}/",
+        str(corpus),
+    ]
     if args.seconds:
         argv.insert(2, f"-max_total_time={args.seconds}")
     atheris.Setup(argv, campaign.target)
