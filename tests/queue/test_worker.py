@@ -13,6 +13,7 @@ from singlewindow.declaration.tables import MessageRow
 from singlewindow.queue.publisher import publish_messages
 from singlewindow.queue.topology import REASON_HEADER, Topology
 from singlewindow.queue.worker import DatabaseClearer, Worker
+from singlewindow.release.border import Decoded
 from singlewindow.release.domain import ReceiptView
 
 
@@ -72,18 +73,27 @@ def test_redelivered_bytes_store_one_row_and_answer_alike(
 
 
 class _PoisonClearer:
-    """The real clearer, but any batch holding the poisoned bytes raises, as a bug would."""
+    """The real clearer, but any batch holding the poisoned bytes raises, as a bug would; with
+    `border_poisoned`, the border raises on them instead."""
 
-    def __init__(self, real: DatabaseClearer, poisoned: bytes) -> None:
+    def __init__(self, real: DatabaseClearer, poisoned: bytes, *, border_poisoned: bool = False):
         self.real = real
         self.poisoned = poisoned
+        self.border_poisoned = border_poisoned
         self.calls: list[int] = []
+        self.borders: list[int] = []
 
-    def __call__(self, payloads: Sequence[bytes]) -> list[ReceiptView]:
-        self.calls.append(len(payloads))
-        if self.poisoned in payloads:
+    def border(self, payloads: Sequence[bytes]) -> list[Decoded]:
+        self.borders.append(len(payloads))
+        if self.border_poisoned and self.poisoned in payloads:
+            raise RuntimeError("border boom")
+        return self.real.border(payloads)
+
+    def __call__(self, decoded: Sequence[Decoded]) -> list[ReceiptView]:
+        self.calls.append(len(decoded))
+        if any(d.data == self.poisoned for d in decoded):
             raise RuntimeError("boom")
-        return self.real(payloads)
+        return self.real(decoded)
 
 
 def test_poison_goes_to_the_dead_queue_and_the_others_clear(
@@ -105,4 +115,25 @@ def test_poison_goes_to_the_dead_queue_and_the_others_clear(
     assert clearer.calls == [4, 1, 1, 1, 1]
     assert _stored(platform) == {docs[t].guid: 1 for t in ("CEB311", "CEB511", "CEB621")}
     assert receipts(amqp_url, [topology.receipts(PAY)]) == {topology.receipts(PAY): []}
+    assert drain(amqp_url, topology.intake) == []
+
+
+def test_a_message_the_border_fails_on_is_dead_lettered_alone(
+    amqp_url: str, platform: Platform, topology: Topology
+) -> None:
+    docs = import_docs(Parcel(4))
+    signed = {t: platform.keys.sign(d) for t, d in docs.items()}
+    real = DatabaseClearer(platform.factory, platform.clock)
+    clearer = _PoisonClearer(real, signed["CEB511"], border_poisoned=True)
+    publish_messages(amqp_url, list(signed.values()), topology)
+
+    assert _run(amqp_url, platform, topology, clearer) == 4
+
+    dead = drain(amqp_url, topology.dead)
+    assert [(m.body, m.headers[REASON_HEADER]) for m in dead] == [
+        (signed["CEB511"], "RuntimeError: border boom")
+    ]
+    assert clearer.borders == [4, 1, 1, 1, 1]  # the batch, then each alone
+    assert clearer.calls == [3]
+    assert _stored(platform) == {docs[t].guid: 1 for t in ("CEB311", "CEB411", "CEB621")}
     assert drain(amqp_url, topology.intake) == []

@@ -28,21 +28,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from singlewindow.db.session import unit_of_work
 from singlewindow.kit.clock import Clock
-from singlewindow.kit.errors import DomainError
-from singlewindow.message import decode
 from singlewindow.queue.publisher import publish
 from singlewindow.queue.topology import REASON_HEADER, Topology
+from singlewindow.release.border import Decoded, decode_message
 from singlewindow.release.context import build_context
 from singlewindow.release.domain import ReceiptView, sender_of
-from singlewindow.release.service import submit_with_retry
+from singlewindow.release.service import clear_with_retry, judge_records
 
 log = logging.getLogger(__name__)
 
 
 class Clearer(Protocol):
-    """Judges and stores a batch of messages in one transaction; receipts in input order."""
+    """`border` decodes and verifies each message (no database); the call judges and stores
+    the decoded messages in one transaction, receipts in input order."""
 
-    def __call__(self, payloads: Sequence[bytes]) -> list[ReceiptView]: ...
+    def border(self, payloads: Sequence[bytes]) -> list[Decoded]: ...
+
+    def __call__(self, decoded: Sequence[Decoded]) -> list[ReceiptView]: ...
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,16 @@ class DatabaseClearer:
     factory: sessionmaker[Session]
     clock: Clock | None = None
 
-    def __call__(self, payloads: Sequence[bytes]) -> list[ReceiptView]:
+    def border(self, payloads: Sequence[bytes]) -> list[Decoded]:
+        return [decode_message(data) for data in payloads]
+
+    def __call__(self, decoded: Sequence[Decoded]) -> list[ReceiptView]:
         with unit_of_work(self.factory) as session:
             ctx = build_context(session, clock=self.clock)
+        judge_records(decoded, ctx)
         # Workers on one PostgreSQL database meet on parcels: the batch is judged again when it
         # found a parcel's key held or the database broke a wait cycle.
-        return submit_with_retry(self.factory, ctx, list(payloads), submitter=None, actor="queue")
+        return clear_with_retry(self.factory, ctx, list(decoded), submitter=None, actor="queue")
 
 
 @dataclass(frozen=True)
@@ -71,11 +77,12 @@ class Delivery:
 @dataclass(frozen=True)
 class _Judged:
     delivery: Delivery
+    decoded: Decoded
     cop_code: str
     records: int
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException | None) -> str:
     return f"{type(exc).__name__}: {exc}"[:1000]
 
 
@@ -173,19 +180,21 @@ class Worker:
         acknowledge the deliveries in one broker transaction."""
         judged: list[_Judged] = []
         dead: list[tuple[Delivery, str]] = []
-        for delivery in deliveries:
-            try:
-                message = decode(delivery.body)
-            except DomainError as exc:
-                # Not a message at all, hostile or breaking the schema: nothing would be stored,
-                # and the sender cannot be read to answer it, so it is dead-lettered.
-                dead.append((delivery, _reason(exc)))
+        for delivery, one in zip(deliveries, self._border(deliveries), strict=True):
+            if isinstance(one, BaseException) or one.message is None:
+                # Not a message at all, hostile or breaking the schema (or the border failed on
+                # it): nothing would be stored, and the sender cannot be read to answer it, so it
+                # is dead-lettered.
+                dead.append(
+                    (delivery, _reason(one if isinstance(one, BaseException) else one.refusal))
+                )
                 continue
-            judged.append(_Judged(delivery, sender_of(message), max(1, len(message.records))))
+            records = max(1, len(one.message.records))
+            judged.append(_Judged(delivery, one, sender_of(one.message), records))
         answered: list[tuple[_Judged, list[ReceiptView]]] = []
         if judged:
             try:
-                receipts = self.clearer([j.delivery.body for j in judged])
+                receipts = self.clearer([j.decoded for j in judged])
                 answered = self._split(judged, receipts)
             except Exception as exc:
                 if _unavailable(exc):
@@ -208,6 +217,21 @@ class Worker:
         channel.tx_commit()
         self.handled += len(deliveries)
 
+    def _border(self, deliveries: Sequence[Delivery]) -> list[Decoded | Exception]:
+        """The batch's border at once; if it fails (a bug, not a bad message: those are
+        refusals), each delivery alone, so that one cannot hold up the others."""
+        try:
+            return list(self.clearer.border([d.body for d in deliveries]))
+        except Exception:
+            log.exception("border of a batch of %d failed; each alone", len(deliveries))
+        out: list[Decoded | Exception] = []
+        for delivery in deliveries:
+            try:
+                out.extend(self.clearer.border([delivery.body]))
+            except Exception as exc:
+                out.append(exc)
+        return out
+
     def _one_by_one(
         self, judged: Sequence[_Judged]
     ) -> tuple[list[tuple[_Judged, list[ReceiptView]]], list[tuple[Delivery, str]]]:
@@ -215,7 +239,7 @@ class Worker:
         poison: list[tuple[Delivery, str]] = []
         for item in judged:
             try:
-                answered.append((item, self.clearer([item.delivery.body])))
+                answered.append((item, self.clearer([item.decoded])))
             except Exception as exc:
                 if _unavailable(exc):
                     raise

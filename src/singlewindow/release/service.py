@@ -77,18 +77,26 @@ def decode_batch(payloads: Sequence[bytes], ctx: ClearanceContext) -> list[Decod
     """The border of every message of a batch, and each record's own codes and arithmetic: none
     needs the database or a lock, so it is done once, outside the transaction and its retries."""
     decoded = [decode_message(data) for data in payloads]
+    judge_records(decoded, ctx)
+    return decoded
+
+
+def judge_records(decoded: Sequence[Decoded], ctx: ClearanceContext) -> None:
+    """Each record's codes against the code tables and its own arithmetic, into
+    `Decoded.problems` (replaced, so judging again gives the same)."""
     for item in decoded:
         msg = item.message
         if msg is None:
             continue
         name = _node_name(msg)
+        problems: list[list[Problem]] = []
         for index, (body, keys) in enumerate(zip(item.bodies, item.keys, strict=True), 1):
             node = f"/{msg.message_type}Message/{name}[{index}]"
             label = keys.order_no or keys.logistics_no or keys.invt_no or keys.guid
-            problems = check_codes(body, ctx.codes, where=node, label=label)
-            problems += check_arithmetic(msg.message_type, body, where=node, label=label)
-            item.problems.append(problems)
-    return decoded
+            found = check_codes(body, ctx.codes, where=node, label=label)
+            found += check_arithmetic(msg.message_type, body, where=node, label=label)
+            problems.append(found)
+        item.problems = problems
 
 
 def submit_decoded(
@@ -415,12 +423,27 @@ def submit_with_retry(
     actor: str = "platform",
     attempts: int = 8,
 ) -> list[ReceiptView]:
+    """`clear_with_retry` of the payloads, the border passed once."""
+    decoded = decode_batch(payloads, ctx)
+    return clear_with_retry(
+        factory, ctx, decoded, submitter=submitter, actor=actor, attempts=attempts
+    )
+
+
+def clear_with_retry(
+    factory: sessionmaker[Session],
+    ctx: ClearanceContext,
+    decoded: list[Decoded],
+    *,
+    submitter: str | None = None,
+    actor: str = "platform",
+    attempts: int = 8,
+) -> list[ReceiptView]:
     """One batch in its own transaction, judged again when it met another batch on a parcel
     (PostgreSQL: a key held, a wait cycle broken by the database, a race to insert the same row).
-    The border is passed once; the batch is idempotent, so a retry judges it again from what is
-    committed. The first attempts do not wait for keys reached through stored inventories
-    (a busy key means: roll back, pause a moment, try again); the last ones wait."""
-    decoded = decode_batch(payloads, ctx)
+    The batch is idempotent, so a retry judges it again from what is committed. The first
+    attempts do not wait for keys reached through stored inventories (a busy key means: roll
+    back, pause a moment, try again); the last ones wait."""
     for attempt in range(1, attempts + 1):
         try:
             with unit_of_work(factory) as session:
