@@ -19,7 +19,9 @@ from singlewindow.db.migrate import ensure_schema
 from singlewindow.db.session import make_engine, make_sessionmaker
 from singlewindow.kit.admission import BUSY, RETRY_AFTER_S, Admission, Busy
 from singlewindow.kit.clock import Clock, system_clock
+from singlewindow.kit.collector import settle_after_start
 from singlewindow.kit.errors import DomainError, Forbidden, NotFound, Problem
+from singlewindow.message.schema import validator
 from singlewindow.registry.routes import router as registry_router
 from singlewindow.release.context import load_reference_data
 from singlewindow.release.routes import router as clearance_router
@@ -110,6 +112,15 @@ async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
 async def _pool_exhausted(_request: Request, _error: Exception) -> JSONResponse:
     """No database connection came free in time: the same answer as a full admission queue."""
     return JSONResponse({"errors": [BUSY.as_dict()]}, status_code=503, headers=_HEADERS[503])
+
+
+def serving_app() -> FastAPI:
+    """The app a server process runs (`singlewindow serve`): every message schema compiled and
+    the garbage collector settled once it is built (kit.collector)."""
+    app = create_app()
+    validator("CEB311")  # compiles all message types' schemas, before any request
+    settle_after_start()
+    return app
 
 
 def create_app(*, database_url: str | None = None, clock: Clock | None = None) -> FastAPI:

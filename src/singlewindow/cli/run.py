@@ -18,12 +18,12 @@ def serve(
     """Serve the HTTP API (OpenAPI at /docs) on the configured database."""
     import uvicorn
 
-    from singlewindow.api.app import create_app
+    from singlewindow.api.app import serving_app
 
     typer.echo(f"singlewindow serving at http://{host}:{port} (OpenAPI at /docs)")
     if workers > 1:
         uvicorn.run(
-            "singlewindow.api.app:create_app",
+            "singlewindow.api.app:serving_app",
             factory=True,
             host=host,
             port=port,
@@ -31,7 +31,7 @@ def serve(
             log_level="warning",
         )
     else:
-        uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+        uvicorn.run(serving_app(), host=host, port=port, log_level="warning")
 
 
 def demo(

@@ -42,6 +42,7 @@ from singlewindow.demo.summaries import SellerSummary, summarise_month
 from singlewindow.demo.traffic import DemoMessage, iter_messages, message_count, plan_month
 from singlewindow.demo.zone import Zone, build_zone, zone_registry_lines
 from singlewindow.kit.clock import CST, FixedClock
+from singlewindow.kit.collector import settle_after_start
 from singlewindow.kit.money import Fen, format_yuan
 from singlewindow.message.signing import Signer, load_signer, sign_document
 from singlewindow.registry import service as registry_service
@@ -215,6 +216,7 @@ def run_demo(
     clock = FixedClock(messages[0].when)
     server = Server(url, clock, host, port or _free_port())
     with server:
+        settle_after_start()  # as `singlewindow serve` does, now that the month is signed
         console.print(f"platform up at {server.address} (OpenAPI at {server.address}/docs)")
         elapsed, refused_http = _replay(server.address, messages, api_keys, clock, console)
         # The month is over: two days later, waits past the 24-hour deadline become refusals.

@@ -21,6 +21,7 @@ def worker(
     (SINGLEWINDOW_DATABASE_URL); receipts go to singlewindow.receipts.<copCode>. SIGTERM stops
     it after the batch in hand."""
     from singlewindow.db.session import make_sessionmaker
+    from singlewindow.kit.collector import settle_after_start
     from singlewindow.queue.topology import Topology, amqp_url
     from singlewindow.queue.worker import DatabaseClearer, Worker
     from singlewindow.release.runtime import open_database
@@ -37,6 +38,7 @@ def worker(
         idle_exit=idle_exit,
     )
     runner.install_signal_handlers()
+    settle_after_start()
     typer.echo(f"worker consuming {topology.intake}")
     handled = runner.run()
     engine.dispose()
