@@ -16,7 +16,7 @@ from singlewindow.api.guards import NulGuardMiddleware
 from singlewindow.api.ratelimit import RateLimitMiddleware, buckets_from_env
 from singlewindow.auth.domain import Unauthenticated
 from singlewindow.db.migrate import ensure_schema
-from singlewindow.db.session import make_engine, make_sessionmaker
+from singlewindow.db.session import Checkpointer, make_engine, make_sessionmaker
 from singlewindow.kit.admission import BUSY, RETRY_AFTER_S, Admission, Busy
 from singlewindow.kit.clock import Clock, system_clock
 from singlewindow.kit.collector import settle_after_start
@@ -117,22 +117,32 @@ async def _pool_exhausted(_request: Request, _error: Exception) -> JSONResponse:
 def serving_app() -> FastAPI:
     """The app a server process runs (`singlewindow serve`): every message schema compiled and
     the garbage collector settled once it is built (kit.collector)."""
-    app = create_app()
+    app = create_app(background_checkpoint=True)
     validator("CEB311")  # compiles all message types' schemas, before any request
     settle_after_start()
     return app
 
 
-def create_app(*, database_url: str | None = None, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    *,
+    database_url: str | None = None,
+    clock: Clock | None = None,
+    background_checkpoint: bool = False,
+) -> FastAPI:
     """The HTTP API. On SQLite an empty database is migrated at creation; a server database
-    is migrated by `singlewindow db upgrade`."""
+    is migrated by `singlewindow db upgrade`. `background_checkpoint`: on SQLite, the WAL is
+    folded by a thread of the app's own (`db.session.Checkpointer`), not by commits."""
     engine = make_engine(database_url)
     if engine.dialect.name == "sqlite":
         ensure_schema(engine, [load_reference_data])
+    checkpointer = Checkpointer(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if background_checkpoint:
+            checkpointer.start()
         yield
+        checkpointer.stop()
         engine.dispose()
 
     app = FastAPI(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -12,6 +13,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+log = logging.getLogger(__name__)
 
 DEFAULT_URL = "sqlite:///./singlewindow.db"
 URL_ENV = "SINGLEWINDOW_DATABASE_URL"
@@ -140,3 +143,52 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+class Checkpointer:
+    """SQLite in a long-running process: the WAL is folded into the database file by this
+    background thread (a PASSIVE checkpoint every `every_s` seconds: it blocks neither readers
+    nor writers) instead of by whichever commit crosses SQLite's 1,000-page mark, which copies
+    the pages and syncs the file while holding the write lock; about a third of the commit time
+    of clearing, measured in process. Connections opened after `start` do not checkpoint by
+    themselves; the last connection to close still folds the WAL (SQLite does that)."""
+
+    def __init__(self, engine: Engine, every_s: float = 1.0) -> None:
+        self.engine = engine
+        self.every_s = every_s
+        self.runs = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Checkpointer:
+        if self.engine.dialect.name != "sqlite" or self._thread is not None:
+            return self
+        event.listen(self.engine, "connect", _no_autocheckpoint)
+        self.engine.dispose()  # pooled connections were opened with the automatic checkpoint
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            self.runs += 1
+        except Exception:  # a busy or closing database: the next round tries again
+            log.warning("WAL checkpoint failed", exc_info=True)
+
+
+def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA wal_autocheckpoint=0")
+    cur.close()

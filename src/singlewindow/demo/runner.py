@@ -124,7 +124,7 @@ class Server:
     """The platform's HTTP server in a background thread of this process."""
 
     def __init__(self, url: str, clock: FixedClock, host: str, port: int) -> None:
-        app = create_app(database_url=url, clock=clock)
+        app = create_app(database_url=url, clock=clock, background_checkpoint=True)
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
