@@ -194,3 +194,22 @@ def test_integers_past_the_stored_column_are_refused_with_a_code(
         ("request.invalid", path)
     ]
     assert world.counts() == before
+
+
+def test_a_facility_kind_that_is_not_text_is_refused_with_a_code(world: World) -> None:
+    """A list as `kind` was looked up in a set (TypeError, 500): found by bench/fuzz_api.py."""
+    before = world.counts()
+    response = send(
+        world,
+        "POST",
+        "/statistics/facilities",
+        content=b'{"kind": [{}, null, null]}\nnull',
+        headers={**world.zone.of(AgencyRole.ZONE_ADMIN), "Content-Type": "application/x-ndjson"},
+    )
+    judge(response)
+    assert response.status_code == 422
+    assert [(e["code"], e["path"], e["line"]) for e in response.json()["errors"]] == [
+        ("statistics.kind_unknown", "kind", 1),
+        ("statistics.line_not_json", "", 2),
+    ]
+    assert world.counts() == before

@@ -177,7 +177,7 @@ def parse_facility_line(text: str, line: int) -> Facility | Problem:
     if unknown:
         return facility_problem("statistics.field_unknown", path=unknown[0], line=line)
     kind = obj.get("kind")
-    if kind not in {k.value for k in FacilityKind}:
+    if not isinstance(kind, str) or kind not in {k.value for k in FacilityKind}:
         return facility_problem("statistics.kind_unknown", path="kind", line=line)
     try:
         filed_on = _date(obj, "filed_on", required=True)
