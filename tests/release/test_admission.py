@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from tests.release.builders import Parcel, import_docs
-from tests.release.harness import HttpZone, Keys, file_zone_over_http
+from tests.release.harness import HttpZone, Keys, Platform, file_zone_over_http
 
 from singlewindow.declaration.tables import DocumentRow
 from singlewindow.kit.admission import SLOTS_ENV, WAIT_ENV, Admission, Busy
@@ -141,3 +142,44 @@ def test_admission_from_env_refuses(env: dict[str, str], monkeypatch: pytest.Mon
         monkeypatch.setenv(name, value)
     with pytest.raises(ValueError):
         Admission.from_env()
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+class _Broken(Exception):
+    sqlstate = "42P01"
+
+
+def test_contention_on_every_attempt_is_refused_busy(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL broke a wait cycle on every attempt (seen under overload in bench_clearance):
+    a 503 to send again, not a 500."""
+    attempts: list[int] = []
+
+    def deadlocked(*_args: Any, **_kwargs: Any) -> Any:
+        attempts.append(1)
+        raise OperationalError("SELECT pg_advisory_xact_lock(...)", {}, _Deadlock())
+
+    monkeypatch.setattr(service, "submit_decoded", deadlocked)
+    with pytest.raises(Busy) as refused:
+        service.clear_with_retry(platform.factory, platform.ctx, [], attempts=3)
+    assert refused.value.code == "server.busy"
+    assert len(attempts) == 3
+
+
+def test_an_error_that_is_not_contention_is_not_retried(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attempts: list[int] = []
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        attempts.append(1)
+        raise OperationalError("SELECT 1", {}, _Broken())
+
+    monkeypatch.setattr(service, "submit_decoded", broken)
+    with pytest.raises(OperationalError):
+        service.clear_with_retry(platform.factory, platform.ctx, [], attempts=3)
+    assert len(attempts) == 1

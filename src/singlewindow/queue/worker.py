@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from singlewindow.db.session import unit_of_work
+from singlewindow.kit.admission import Busy
 from singlewindow.kit.clock import Clock
 from singlewindow.queue.publisher import publish
 from singlewindow.queue.topology import REASON_HEADER, Topology
@@ -87,9 +88,10 @@ def _reason(exc: BaseException | None) -> str:
 
 
 def _unavailable(exc: BaseException) -> bool:
-    """The database itself is gone (connection refused, dropped): not the message's fault, so
-    the worker stops without acknowledging and the broker keeps the messages."""
-    if isinstance(exc, OperationalError | InterfaceError):
+    """The database itself is gone (connection refused, dropped), or the batch met contention
+    on every attempt (`Busy`): not the message's fault, so the worker stops without
+    acknowledging and the broker keeps the messages for the next worker."""
+    if isinstance(exc, Busy | OperationalError | InterfaceError):
         return True
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 

@@ -28,6 +28,7 @@ from singlewindow.declaration.rules import (
     head_of,
 )
 from singlewindow.declaration.tables import DocumentRow, InventoryRow, MessageRow
+from singlewindow.kit.admission import busy
 from singlewindow.kit.errors import NotFound, Problem
 from singlewindow.message import Message, decode, record_to_json
 from singlewindow.release import clearance, withdrawal
@@ -443,7 +444,8 @@ def clear_with_retry(
     (PostgreSQL: a key held, a wait cycle broken by the database, a race to insert the same row).
     The batch is idempotent, so a retry judges it again from what is committed. The first
     attempts do not wait for keys reached through stored inventories (a busy key means: roll
-    back, pause a moment, try again); the last ones wait."""
+    back, pause a moment, try again); the last ones wait. When every attempt met contention the
+    batch is refused as `server.busy` (kit.admission.Busy), nothing of it stored."""
     for attempt in range(1, attempts + 1):
         try:
             with unit_of_work(factory) as session:
@@ -459,7 +461,9 @@ def clear_with_retry(
             pass
         except DBAPIError as exc:
             state = getattr(exc.orig, "sqlstate", None)
-            if state not in RETRYABLE_SQLSTATES or attempt == attempts:
+            if state not in RETRYABLE_SQLSTATES:
                 raise
+            if attempt == attempts:  # contention, not a fault: nothing stored, send again
+                raise busy() from exc
         time.sleep(random.uniform(0.002, 0.01) * attempt)  # noqa: S311 -- jitter only
     raise AssertionError("unreachable")
