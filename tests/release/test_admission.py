@@ -114,7 +114,7 @@ def test_admission_lets_in_as_many_as_it_has_slots() -> None:
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        pytest.param({}, (4, 20.0), id="default_case"),
+        pytest.param({}, (1, 20.0), id="default_case"),
         pytest.param({SLOTS_ENV: "2", WAIT_ENV: "0.5"}, (2, 0.5), id="set_case"),
     ],
 )

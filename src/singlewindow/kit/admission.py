@@ -2,9 +2,13 @@
 
 Clearance is CPU work under one interpreter lock: a process that takes on every request at once
 only makes each of them slower, and each holds database connections while it waits. So a
-process admits a few at a time (`SINGLEWINDOW_CLEARANCE_SLOTS`, default 4: enough to overlap
-the database's round trips and fsyncs) and the others wait, in arrival order as near as the
-operating system's scheduling allows, without a connection. A request that waits longer than
+process admits `SINGLEWINDOW_CLEARANCE_SLOTS` at a time and the others wait, in arrival order as
+near as the operating system's scheduling allows, without a connection. The default is one:
+on a 2-core machine with 2 server processes, one slot each cleared at least as much as four and
+with a lower tail (bench_clearance, SQLite: 761 vs 670 msg/s, p99 389 vs 1,036 ms at 1,000
+msg/s offered; PostgreSQL: 576 vs 481 msg/s), since the other process and the database fill
+the gaps of the database's round trips. With the database on another machine, more slots may
+pay. A request that waits longer than
 `SINGLEWINDOW_CLEARANCE_WAIT` seconds (default 20) is refused as `server.busy` (HTTP 503 with
 Retry-After) and nothing of it is stored: the sender tries again later.
 """
@@ -20,7 +24,7 @@ from singlewindow.kit.errors import DomainError, Problem
 
 SLOTS_ENV = "SINGLEWINDOW_CLEARANCE_SLOTS"
 WAIT_ENV = "SINGLEWINDOW_CLEARANCE_WAIT"
-DEFAULT_SLOTS = 4
+DEFAULT_SLOTS = 1
 DEFAULT_WAIT_S = 20.0
 RETRY_AFTER_S = 1
 
