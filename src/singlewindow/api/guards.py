@@ -6,6 +6,8 @@ bound text parameter; so it is refused here, with a coded error, for every route
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import orjson
 
 from singlewindow.api.ratelimit import ASGIApp, Receive, Scope, Send
@@ -37,8 +39,7 @@ class NulGuardMiddleware:
         if not where:
             await self.app(scope, receive, send)
             return
-        problem = Problem(NUL_IN_URL.code, NUL_IN_URL.message_zh, NUL_IN_URL.message_en, where)
-        body = orjson.dumps({"errors": [problem.as_dict()]})
+        body = orjson.dumps({"errors": [replace(NUL_IN_URL, path=where).as_dict()]})
         await send(
             {
                 "type": "http.response.start",

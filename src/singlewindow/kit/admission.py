@@ -8,9 +8,9 @@ on a 2-core machine with 2 server processes, one slot each cleared at least as m
 with a lower tail (bench_clearance, SQLite: 761 vs 670 msg/s, p99 389 vs 1,036 ms at 1,000
 msg/s offered; PostgreSQL: 576 vs 481 msg/s), since the other process and the database fill
 the gaps of the database's round trips. With the database on another machine, more slots may
-pay. A request that waits longer than
-`SINGLEWINDOW_CLEARANCE_WAIT` seconds (default 20) is refused as `server.busy` (HTTP 503 with
-Retry-After) and nothing of it is stored: the sender tries again later.
+pay. A request that waits longer than `SINGLEWINDOW_CLEARANCE_WAIT` seconds (default 20) is
+refused as `server.busy` (HTTP 503 with Retry-After) and nothing of it is stored: the sender
+tries again later.
 """
 
 from __future__ import annotations

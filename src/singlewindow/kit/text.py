@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-# C0 controls but \t \n \r, and DEL. The same set as a pydantic `pattern` for request models.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-NO_CONTROL_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# C0 controls but \t \n \r, and DEL; as a pydantic `pattern` for request models too.
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+NO_CONTROL_PATTERN = f"^[^{_CONTROLS}]*$"
 
 
 def has_control_character(text: str) -> bool:
