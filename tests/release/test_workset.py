@@ -4,14 +4,17 @@ after the other never reuse an id."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import event, func, select
 from tests.release.builders import NOW
 from tests.release.harness import Platform
 
 from singlewindow.db.session import unit_of_work
 from singlewindow.declaration.repository import lock_keys
+from singlewindow.declaration.rows import Document, documents_by_ids, mark_written, write_rows
 from singlewindow.declaration.tables import DocumentRow, MessageRow
-from singlewindow.release.workset import Workset, write_new_documents
+from singlewindow.release.workset import Workset
 
 
 def _batch(platform: Platform, guid: str, count: int, expected: int) -> list[int]:
@@ -32,7 +35,8 @@ def _batch(platform: Platform, guid: str, count: int, expected: int) -> list[int
         ws = Workset(session)
         ws.expected_documents = expected
         rows = [
-            DocumentRow(
+            Document(
+                id=0,
                 message_guid=guid,
                 record_guid=guid,
                 message_type="CEB507",
@@ -53,7 +57,7 @@ def _batch(platform: Platform, guid: str, count: int, expected: int) -> list[int
         ]
         for row in rows:
             ws.add_document(row)
-        write_new_documents(session)
+        write_rows(session)
         rows[-1].status = "800"  # a change after the write is an update of the written row
         return [row.id for row in rows]
 
@@ -73,3 +77,52 @@ def test_new_documents_get_distinct_reserved_ids(platform: Platform) -> None:
             second[-1]: "800",
         }
         assert session.scalar(select(func.count()).select_from(DocumentRow)) == len(stored)
+
+
+def _statuses(platform: Platform, ids: list[int]) -> dict[int, str]:
+    with platform.factory() as session:
+        rows = session.execute(select(DocumentRow.id, DocumentRow.status)).all()
+    return {i: s for i, s in rows if i in ids}
+
+
+def test_only_changed_rows_are_written_back(platform: Platform) -> None:
+    ids = _batch(platform, "g-1", 3, expected=3)
+    updates: list[str] = []
+
+    def spy(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE DOCUMENTS"):
+            updates.append(statement)
+
+    with unit_of_work(platform.factory) as session:
+        event.listen(session.get_bind(), "before_cursor_execute", spy)
+        try:
+            loaded = documents_by_ids(session, ids)
+            loaded[ids[0]].status = "100"
+            loaded[ids[1]].status = "120"  # the value it already has: not a change
+            write_rows(session)
+            write_rows(session)  # nothing new to write the second time
+        finally:
+            event.remove(session.get_bind(), "before_cursor_execute", spy)
+    assert len(updates) == 1
+    assert "status" in updates[0] and "body" not in updates[0]
+    assert _statuses(platform, ids) == {ids[0]: "100", ids[1]: "120", ids[2]: "800"}
+
+
+def test_a_change_marked_written_is_not_written_again(platform: Platform) -> None:
+    """The inventory's compare-and-set writes its status itself; the row then only records it."""
+    ids = _batch(platform, "g-1", 1, expected=1)
+    with unit_of_work(platform.factory) as session:
+        doc = documents_by_ids(session, ids)[ids[0]]
+        mark_written(doc, {"status": "899"})
+        assert doc.status == "899"
+    assert _statuses(platform, ids) == {ids[0]: "800"}
+
+
+def test_rows_of_a_rolled_back_transaction_are_forgotten(platform: Platform) -> None:
+    ids = _batch(platform, "g-1", 1, expected=1)
+    with platform.factory() as session:
+        documents_by_ids(session, ids)[ids[0]].status = "100"
+        session.rollback()
+        with session.begin():
+            write_rows(session)
+    assert _statuses(platform, ids) == {ids[0]: "800"}

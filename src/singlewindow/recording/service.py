@@ -10,24 +10,36 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Executable, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from singlewindow.declaration.tables import InventoryRow
 from singlewindow.recording import rules
 from singlewindow.recording.domain import STRIPES, Keyed, RollupRows
 from singlewindow.recording.tables import DailyRow, LatencyRow, RefusalRow, ZoneDailyRow
 from singlewindow.registry.tables import EnterpriseRow
 
 
+class MovedInventory(Protocol):
+    """What the recorder reads of an inventory that moves (an ORM row or a plain one)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def trade_mode(self) -> str: ...
+    @property
+    def ebc_code(self) -> str: ...
+
+
 def record_transition(
     session: Session,
     *,
-    inventory: InventoryRow,
+    inventory: MovedInventory,
     body: Mapping[str, Any],
     from_status: str,
     to_status: str,
@@ -60,7 +72,7 @@ def record_transition(
 def rows_for_transition(
     session: Session,
     *,
-    inventory: InventoryRow,
+    inventory: MovedInventory,
     body: Mapping[str, Any],
     from_status: str,
     to_status: str,

@@ -14,8 +14,8 @@ from typing import Any
 
 from singlewindow.comparison.rules import compare_export, compare_import
 from singlewindow.declaration.domain import DeclarationType, Kind, RecordKeys, ReturnStatus
+from singlewindow.declaration.rows import Document, Inventory
 from singlewindow.declaration.rules import head_of, lines_of
-from singlewindow.declaration.tables import DocumentRow, InventoryRow
 from singlewindow.kit.clock import CST
 from singlewindow.kit.money import format_yuan
 from singlewindow.message import Message
@@ -55,8 +55,8 @@ MISSING_REASON = {
 def declare_inventory(
     ws: Workset,
     ctx: ClearanceContext,
-    document: DocumentRow,
-    inventory: InventoryRow | None,
+    document: Document,
+    inventory: Inventory | None,
     record: Mapping[str, Any],
     keys: RecordKeys,
     now: datetime,
@@ -81,7 +81,7 @@ def declare_inventory(
         "statistics_flag": str(h.get("statisticsFlag") or ""),
     }
     if inventory is None:
-        inventory = InventoryRow(
+        inventory = Inventory(
             id=ws.new_inventory_id(),
             direction=document.direction,
             status="",
@@ -128,8 +128,8 @@ def declare_inventory(
 
 def _companions(
     ws: Workset, direction: str, order_key: str, logistics_key: str
-) -> dict[str, DocumentRow]:
-    found: dict[str, DocumentRow] = {}
+) -> dict[str, Document]:
+    found: dict[str, Document] = {}
     for role, message_type, key_name in COMPANIONS[direction]:
         if key_name == "order_key":
             rows = ws.documents_by_order_key((message_type,), order_key) if order_key else []
@@ -148,14 +148,14 @@ def _companions(
 def decide(
     ws: Workset,
     ctx: ClearanceContext,
-    inventory: InventoryRow,
-    document: DocumentRow,
+    inventory: Inventory,
+    document: Document,
     *,
     now: datetime,
     actor: str,
     message_guid: str,
     initial: bool,
-    linked: dict[str, DocumentRow] | None = None,
+    linked: dict[str, Document] | None = None,
 ) -> ReceiptView | None:
     """Compare an inventory with its documents when all are there; otherwise it waits (120).
     A receipt answers the inventory's own message, and every later change of status; a
@@ -232,9 +232,9 @@ def decide(
 def _import_verdict(
     ws: Workset,
     ctx: ClearanceContext,
-    inventory: InventoryRow,
-    document: DocumentRow,
-    linked: dict[str, DocumentRow],
+    inventory: Inventory,
+    document: Document,
+    linked: dict[str, Document],
     now: datetime,
 ) -> Verdict:
     inv = facts.inventory_facts(document.body)
@@ -299,9 +299,9 @@ def _import_verdict(
 
 def _export_verdict(
     ctx: ClearanceContext,
-    inventory: InventoryRow,
-    document: DocumentRow,
-    linked: dict[str, DocumentRow],
+    inventory: Inventory,
+    document: Document,
+    linked: dict[str, Document],
 ) -> Verdict:
     comparison = compare_export(
         facts.export_inventory_facts(document.body),
@@ -320,7 +320,7 @@ def _export_verdict(
 
 
 def _risk(
-    ws: Workset, ctx: ClearanceContext, inventory: InventoryRow, document: DocumentRow
+    ws: Workset, ctx: ClearanceContext, inventory: Inventory, document: Document
 ) -> tuple[RiskDecision, dict[str, Any]]:
     ws.add_enterprises([inventory.ebc_code])
     seller = ws.enterprises.get(inventory.ebc_code)
@@ -353,7 +353,7 @@ def _risk(
 
 
 def recheck_waiting(
-    ws: Workset, ctx: ClearanceContext, document: DocumentRow, now: datetime, actor: str
+    ws: Workset, ctx: ClearanceContext, document: Document, now: datetime, actor: str
 ) -> None:
     """A companion document arrived: compare the inventories that were waiting for it."""
     waiting = ws.inventories_by_keys(
@@ -397,7 +397,8 @@ def handle_movement(
         lkey = f"{logistics_code}|{line.get('logisticsNo', '')}"
         lkeys.append(lkey)
         ws.add_document(
-            DocumentRow(
+            Document(
+                id=0,
                 message_guid=msg.guid,
                 record_guid=keys.guid,
                 message_type=msg.message_type,

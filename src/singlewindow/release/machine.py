@@ -10,16 +10,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from singlewindow.audit import service as audit
 from singlewindow.audit.domain import Action
-from singlewindow.declaration import repository
+from singlewindow.declaration import repository, rows
 from singlewindow.declaration.domain import DECLARATION_TYPES, ReturnStatus
+from singlewindow.declaration.rows import Document, Inventory, mark_written
 from singlewindow.declaration.rules import record_keys
-from singlewindow.declaration.tables import DocumentRow, InventoryRow, ReceiptRow, TransitionRow
+from singlewindow.declaration.tables import ReceiptRow, TransitionRow
 from singlewindow.kit.clock import CST
 from singlewindow.kit.money import yuan_to_fen
 from singlewindow.recording.service import merge, rows_for_transition, write_rows
@@ -62,8 +62,8 @@ def info_for(status: str, reasons: tuple[str, ...]) -> str:
 
 def move_inventory(
     session: Session,
-    inventory: InventoryRow,
-    document: DocumentRow,
+    inventory: Inventory,
+    document: Document,
     verdict: Verdict,
     *,
     actor: str,
@@ -78,16 +78,13 @@ def move_inventory(
     expected = inventory.status
     if verdict.status not in ALLOWED.get(expected, frozenset()):
         raise TransitionRefused(f"{expected} -> {verdict.status} is not a move the standard has")
-    if inspect(inventory).persistent:
+    if inventory.saved is not None:
         if not repository.compare_and_set_status(
             session, inventory.id, expected, verdict.status, now, **columns
         ):
             raise TransitionRefused(f"inventory {inventory.id} is no longer {expected}")
         # The row is already written by the compare-and-set; the session need not write it again.
-        set_committed_value(inventory, "status", verdict.status)
-        for name, value in columns.items():
-            set_committed_value(inventory, name, value)
-        set_committed_value(inventory, "updated_at", now)
+        mark_written(inventory, {"status": verdict.status, "updated_at": now, **columns})
     else:
         # Declared in this very batch and not written yet: nobody else can have moved it.
         inventory.status = verdict.status
@@ -157,14 +154,14 @@ def _tax_change(verdict: Verdict) -> int:
 
 def write_receipt(
     session: Session,
-    document: DocumentRow | None,
+    document: Document | None,
     status: str,
     reasons: tuple[str, ...],
     *,
     now: datetime,
     message_guid: str,
     initial: bool,
-    inventory: InventoryRow | None = None,
+    inventory: Inventory | None = None,
     info: str = "",
     message_type: str = "",
     record_guid: str = "",
@@ -239,6 +236,14 @@ def _pending(session: Session) -> dict[str, list[Any]]:
     return pending
 
 
+def settle(session: Session) -> None:
+    """Write everything the clearance path has collected: documents and inventories, the
+    session's ORM rows, then transitions, receipts and roll-ups (which refer to them)."""
+    rows.write_rows(session)
+    session.flush()
+    write_pending(session)
+
+
 def write_pending(session: Session) -> None:
     """Write the collected transitions and receipts now (the session's rows must be flushed)."""
     pending = session.info.pop(_PENDING, None)
@@ -262,5 +267,4 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    session.flush()
-    write_pending(session)
+    settle(session)

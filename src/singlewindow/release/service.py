@@ -22,12 +22,13 @@ from singlewindow.auth.domain import Principal
 from singlewindow.db.session import unit_of_work
 from singlewindow.declaration import repository
 from singlewindow.declaration.domain import DECLARATION_TYPES, Kind, RecordKeys, ReturnStatus
+from singlewindow.declaration.rows import Document, Inventory
 from singlewindow.declaration.rules import (
     check_arithmetic,
     check_codes,
     head_of,
 )
-from singlewindow.declaration.tables import DocumentRow, InventoryRow, MessageRow
+from singlewindow.declaration.tables import MessageRow
 from singlewindow.kit.admission import busy
 from singlewindow.kit.errors import NotFound, Problem
 from singlewindow.message import Message, decode, record_to_json
@@ -42,8 +43,8 @@ from singlewindow.release.border import (
 )
 from singlewindow.release.context import ClearanceContext
 from singlewindow.release.domain import ReceiptView, Verdict, sender_of
-from singlewindow.release.machine import move_inventory, view_of, write_pending, write_receipt
-from singlewindow.release.workset import Workset, write_new_documents
+from singlewindow.release.machine import move_inventory, settle, view_of, write_receipt
+from singlewindow.release.workset import Workset
 
 S = ReturnStatus
 DELETED = "deleted"
@@ -208,9 +209,7 @@ def submit_decoded(
             records = zip(item.bodies, item.keys, item.problems, strict=True)
             for body, keys, problems in records:
                 answer.append(_process_record(ws, ctx, msg, body, keys, problems, now, actor))
-    write_new_documents(session)
-    session.flush()
-    write_pending(session)
+    settle(session)
     receipts: list[ReceiptView] = []
     for item, answer in zip(decoded, answers, strict=True):
         if answer is None:
@@ -313,7 +312,8 @@ def _process_record(
     status = S.TEMPORARILY_SAVED if keys.app_status == "1" else S.STORED
     cop = sender_of(msg)
     if existing is None:
-        document = DocumentRow(
+        document = Document(
+            id=0,
             message_guid=msg.guid,
             record_guid=keys.guid,
             message_type=msg.message_type,
@@ -364,7 +364,7 @@ def _process_record(
     return receipt
 
 
-def _released_inventory(ws: Workset, document: DocumentRow) -> InventoryRow | None:
+def _released_inventory(ws: Workset, document: Document) -> Inventory | None:
     """A released (or concluded) inventory this document was compared with, if any."""
     linked = ws.inventories_by_keys(
         order_keys=[document.order_key] if document.order_key else [],

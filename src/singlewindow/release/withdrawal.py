@@ -8,14 +8,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from singlewindow.declaration import repository
+from singlewindow.declaration import repository, rows
 from singlewindow.declaration.domain import DeclarationType, Kind, RecordKeys, ReturnStatus
-from singlewindow.declaration.tables import DocumentRow
+from singlewindow.declaration.rows import Document, Inventory
+from singlewindow.declaration.tables import InventoryRow
 from singlewindow.kit.errors import NotFound, Problem
 from singlewindow.message import Message
 from singlewindow.release.context import ClearanceContext
 from singlewindow.release.domain import ReceiptView, Verdict, sender_of
-from singlewindow.release.machine import move_inventory, write_receipt
+from singlewindow.release.machine import move_inventory, settle, write_receipt
 from singlewindow.release.workset import Workset
 from singlewindow.tax import service as tax_service
 
@@ -62,7 +63,8 @@ def handle_withdrawal(
             f"清单 {keys.invt_no} 不存在 / no inventory {keys.invt_no}",
         )
     ws.add_document(
-        DocumentRow(
+        Document(
+            id=0,
             message_guid=msg.guid,
             record_guid=keys.guid,
             message_type=msg.message_type,
@@ -130,7 +132,8 @@ def record_inspection(
 ) -> ReceiptView:
     """An officer's inspection result: 500 → 800, or 500 → 100 with the quota given back."""
     now = ctx.clock()
-    inventory = repository.find_inventory(session, invt_no=invt_no)
+    found = rows.read(session, Inventory, InventoryRow.invt_no == invt_no)
+    inventory = found[0] if found else None
     if inventory is None or inventory.status != S.INSPECTION:
         raise NotFound(
             [
@@ -142,7 +145,7 @@ def record_inspection(
             ]
         )
     repository.lock_keys(session, [f"buyer|{inventory.buyer_id_number}"])
-    doc = repository.documents_by_ids(session, [inventory.document_id])[inventory.document_id]
+    doc = rows.documents_by_ids(session, [inventory.document_id])[inventory.document_id]
     if passed:
         verdict = Verdict(S.RELEASED, ("inspection.passed",), facts={"note": note})
     else:
@@ -161,17 +164,23 @@ def record_inspection(
         initial=False,
     )
     assert receipt is not None
+    settle(session)
     return receipt
 
 
 def sweep(session: Session, ctx: ClearanceContext, *, actor: str = "sweep") -> int:
     """Refuse inventories that waited for their documents past the deadline; returns how many."""
     now = ctx.clock()
-    stale = repository.waiting_since(session, now - ctx.wait_deadline, S.STORED)
-    docs = repository.documents_by_ids(session, [i.document_id for i in stale])
+    stale = rows.read(
+        session,
+        Inventory,
+        InventoryRow.status == S.STORED,
+        InventoryRow.first_doc_at < now - ctx.wait_deadline,
+    )
+    docs = rows.documents_by_ids(session, [i.document_id for i in stale])
     count = 0
     for inventory in stale:
-        doc: DocumentRow = docs[inventory.document_id]
+        doc = docs[inventory.document_id]
         move_inventory(
             session,
             inventory,
@@ -190,4 +199,5 @@ def sweep(session: Session, ctx: ClearanceContext, *, actor: str = "sweep") -> i
             initial=False,
         )
         count += 1
+    settle(session)
     return count

@@ -11,14 +11,16 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, event, insert, or_, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
 
+from singlewindow.declaration import rows
 from singlewindow.declaration.repository import (
     INVENTORY_SERIAL,
     allocate_serials,
     reserve_document_ids,
 )
+from singlewindow.declaration.rows import Document, Inventory
 from singlewindow.declaration.tables import DocumentRow, InventoryRow
 from singlewindow.recording.service import remember_places
 from singlewindow.registry import service as registry
@@ -33,33 +35,6 @@ def _chunks(items: Collection[str]) -> Iterable[list[str]]:
     values = sorted(items)
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
-
-
-_UNWRITTEN = "singlewindow.release.unwritten_documents"
-_DOCUMENTS: Table = DocumentRow.__table__  # type: ignore[assignment]
-_DOCUMENT_COLUMNS = tuple(c.name for c in _DOCUMENTS.columns)
-
-
-@event.listens_for(Session, "before_flush")
-def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    write_new_documents(session)
-
-
-def write_new_documents(session: Session) -> None:
-    """The batch's new documents in one INSERT, before the ORM writes anything that refers to
-    them (a flush does it first; the batch calls it before its last flush, since a session with
-    nothing else to write does not flush); then they join the session as persistent rows, so
-    later changes are updates."""
-    rows: list[DocumentRow] | None = session.info.pop(_UNWRITTEN, None)
-    if not rows:
-        return
-    session.connection().execute(
-        insert(_DOCUMENTS),
-        [{name: getattr(row, name) for name in _DOCUMENT_COLUMNS} for row in rows],
-    )
-    for row in rows:
-        make_transient_to_detached(row)
-        session.add(row)
 
 
 def _any_of(*lists: tuple[Any, set[str]]) -> Iterable[ColumnElement[bool]]:
@@ -83,21 +58,21 @@ def _any_of(*lists: tuple[Any, set[str]]) -> Iterable[ColumnElement[bool]]:
 class Workset:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.documents: dict[tuple[str, str], DocumentRow] = {}
-        self.by_order_key: dict[str, list[DocumentRow]] = defaultdict(list)
-        self.by_logistics_key: dict[str, list[DocumentRow]] = defaultdict(list)
-        self.inventories: dict[int, InventoryRow] = {}
-        self.inventories_by_document: dict[int, InventoryRow] = {}
-        self.inv_by_order_key: dict[str, list[InventoryRow]] = defaultdict(list)
-        self.inv_by_logistics_key: dict[str, list[InventoryRow]] = defaultdict(list)
-        self.inv_by_invt_no: dict[str, InventoryRow] = {}
-        self.documents_by_id: dict[int, DocumentRow] = {}
+        self.documents: dict[tuple[str, str], Document] = {}
+        self.by_order_key: dict[str, list[Document]] = defaultdict(list)
+        self.by_logistics_key: dict[str, list[Document]] = defaultdict(list)
+        self.inventories: dict[int, Inventory] = {}
+        self.inventories_by_document: dict[int, Inventory] = {}
+        self.inv_by_order_key: dict[str, list[Inventory]] = defaultdict(list)
+        self.inv_by_logistics_key: dict[str, list[Inventory]] = defaultdict(list)
+        self.inv_by_invt_no: dict[str, Inventory] = {}
+        self.documents_by_id: dict[int, Document] = {}
         self.enterprises: dict[str, Enterprise] = {}
         self.quota: dict[tuple[str, int], QuotaUsageRow] = {}
         self._quota_loaded: set[str] = set()
         self._free_ids: list[int] = []
-        self._new_documents: dict[int, DocumentRow] = {}
-        self._inventory_of_new_document: dict[int, InventoryRow] = {}
+        self._new_documents: dict[int, Document] = {}
+        self._inventory_of_new_document: dict[int, Inventory] = {}
         self.expected_inventories = 1
         self.expected_documents = 1
         self._documents_added = 0
@@ -124,14 +99,14 @@ class Workset:
             (DocumentRow.logistics_key, logistics_keys),
             (DocumentRow.doc_key, doc_keys),
         ):
-            for row in self.session.scalars(select(DocumentRow).where(where)):
+            for row in rows.read(self.session, Document, where):
                 self._index_document(row)
         for where in _any_of(
             (InventoryRow.order_key, order_keys),
             (InventoryRow.logistics_key, logistics_keys),
             (InventoryRow.invt_no, invt_nos),
         ):
-            for inv in self.session.scalars(select(InventoryRow).where(where)):
+            for inv in rows.read(self.session, Inventory, where):
                 self._index_inventory(inv)
         # A document of this batch reaches an inventory by one key; the inventory's other
         # companions hang on its other key: load those too.
@@ -144,15 +119,13 @@ class Workset:
         )
         for column, keys in second_round:
             for chunk in _chunks(keys - {""}):
-                for row in self.session.scalars(select(DocumentRow).where(column.in_(chunk))):
+                for row in rows.read(self.session, Document, column.in_(chunk)):
                     self._index_document(row)
         missing_docs = {
             i.document_id for i in self.inventories.values()
         } - self.documents_by_id.keys()
-        for chunk in _chunks({str(d) for d in missing_docs}):
-            ids = [int(x) for x in chunk]
-            for row in self.session.scalars(select(DocumentRow).where(DocumentRow.id.in_(ids))):
-                self._index_document(row)
+        for row in rows.documents_by_ids(self.session, missing_docs).values():
+            self._index_document(row)
         self.add_enterprises(enterprise_codes)
         self.load_quota(buyers)
 
@@ -175,7 +148,7 @@ class Workset:
         self._quota_loaded |= wanted
 
     # -- indexes --------------------------------------------------------------------------
-    def _index_document(self, row: DocumentRow) -> None:
+    def _index_document(self, row: Document) -> None:
         if row.id is not None and row.id in self.documents_by_id:
             return
         if row.id is not None:
@@ -186,7 +159,7 @@ class Workset:
         if row.logistics_key:
             self.by_logistics_key[row.logistics_key].append(row)
 
-    def _index_inventory(self, inv: InventoryRow) -> None:
+    def _index_inventory(self, inv: Inventory) -> None:
         if inv.id in self.inventories:
             return
         self.inventories[inv.id] = inv
@@ -197,7 +170,7 @@ class Workset:
         if inv.invt_no:
             self.inv_by_invt_no[inv.invt_no] = inv
 
-    def add_document(self, row: DocumentRow) -> None:
+    def add_document(self, row: Document) -> None:
         """A new document of the batch: it takes a reserved id and is written by one Core
         statement when the session next flushes (see `write_new_documents`)."""
         if not self._free_document_ids:
@@ -210,12 +183,10 @@ class Workset:
             self._free_document_ids.reverse()
         row.id = self._free_document_ids.pop()
         self._documents_added += 1
-        self.session.info.setdefault(_UNWRITTEN, []).append(row)
+        rows.track(self.session, row)
         self._index_document(row)
 
-    def reindex_document(
-        self, row: DocumentRow, old_order_key: str, old_logistics_key: str
-    ) -> None:
+    def reindex_document(self, row: Document, old_order_key: str, old_logistics_key: str) -> None:
         if old_order_key != row.order_key:
             if old_order_key and row in self.by_order_key[old_order_key]:
                 self.by_order_key[old_order_key].remove(row)
@@ -235,30 +206,30 @@ class Workset:
             )
         return self._free_ids.pop(0)
 
-    def add_inventory(self, inv: InventoryRow, document: DocumentRow) -> None:
+    def add_inventory(self, inv: Inventory, document: Document) -> None:
         inv.document_id = document.id
         self._new_documents[inv.id] = document
-        self.session.add(inv)
+        rows.track(self.session, inv)
         self._index_inventory(inv)
         self._inventory_of_new_document[id(document)] = inv
 
-    def set_invt_no(self, inv: InventoryRow, invt_no: str) -> None:
+    def set_invt_no(self, inv: Inventory, invt_no: str) -> None:
         inv.invt_no = invt_no
         self.inv_by_invt_no[invt_no] = inv
 
     # -- lookups --------------------------------------------------------------------------
-    def find_document(self, message_type: str, doc_key: str) -> DocumentRow | None:
+    def find_document(self, message_type: str, doc_key: str) -> Document | None:
         return self.documents.get((message_type, doc_key))
 
-    def documents_by_order_key(self, message_types: Collection[str], key: str) -> list[DocumentRow]:
+    def documents_by_order_key(self, message_types: Collection[str], key: str) -> list[Document]:
         return [d for d in self.by_order_key.get(key, ()) if d.message_type in message_types]
 
     def documents_by_logistics_key(
         self, message_types: Collection[str], key: str
-    ) -> list[DocumentRow]:
+    ) -> list[Document]:
         return [d for d in self.by_logistics_key.get(key, ()) if d.message_type in message_types]
 
-    def inventory_of_document(self, document: DocumentRow) -> InventoryRow | None:
+    def inventory_of_document(self, document: Document) -> Inventory | None:
         if document.id is not None and document.id in self.inventories_by_document:
             return self.inventories_by_document[document.id]
         return self._inventory_of_new_document.get(id(document))
@@ -269,8 +240,8 @@ class Workset:
         order_keys: Iterable[str] = (),
         logistics_keys: Iterable[str] = (),
         statuses: Collection[str] | None = None,
-    ) -> list[InventoryRow]:
-        found: dict[int, InventoryRow] = {}
+    ) -> list[Inventory]:
+        found: dict[int, Inventory] = {}
         for key in order_keys:
             for inv in self.inv_by_order_key.get(key, ()):
                 found[inv.id] = inv
@@ -279,12 +250,13 @@ class Workset:
                 found[inv.id] = inv
         return [i for i in found.values() if statuses is None or i.status in statuses]
 
-    def document_of(self, inventory: InventoryRow) -> DocumentRow:
+    def document_of(self, inventory: Inventory) -> Document:
         if inventory.id in self._new_documents:
             return self._new_documents[inventory.id]
         doc = self.documents_by_id.get(inventory.document_id)
         if doc is None:
-            doc = self.session.get(DocumentRow, inventory.document_id)
-            assert doc is not None
+            doc = rows.documents_by_ids(self.session, [inventory.document_id])[
+                inventory.document_id
+            ]
             self._index_document(doc)
         return doc

@@ -1,0 +1,216 @@
+"""Documents and inventories as plain rows, for the clearance path.
+
+The clearance path reads a few hundred documents and inventories per request, creates and
+changes many of them, and writes them all before it commits. Through the ORM each attribute
+read or write goes through its instrumentation and each flush through its unit of work, which
+cost as much as the rules themselves. Here they are plain objects read with one Core statement
+and written with one statement per kind of change:
+
+- a row read from the database remembers the values it was read with (`saved`); when the
+  session writes (`write_rows`, also run by every flush), a row whose values differ is updated,
+  grouped with the other rows that changed the same columns;
+- a new row (`saved is None`) is inserted, documents before inventories (the foreign key);
+- `mark_written` records a change already written by another statement (the inventory's
+  compare-and-set), so it is not written twice.
+
+Every row read or created in a transaction is tracked in `session.info` until it ends. The ORM
+classes of `tables.py` stay the schema and serve every other reader.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from operator import attrgetter
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Table, Update, bindparam, event, insert, select, update
+from sqlalchemy.orm import Session, SessionTransaction
+
+from singlewindow.declaration.tables import DocumentRow, InventoryRow
+
+_DOCUMENTS: Table = DocumentRow.__table__  # type: ignore[assignment]
+_INVENTORIES: Table = InventoryRow.__table__  # type: ignore[assignment]
+
+
+@dataclass(slots=True, eq=False)
+class Document:
+    """One business record (a row of `documents`)."""
+
+    id: int
+    message_guid: str
+    record_guid: str
+    message_type: str
+    kind: str
+    direction: str
+    doc_key: str
+    order_key: str
+    logistics_key: str
+    cop_code: str
+    parties: str
+    app_status: str
+    status: str
+    version: int
+    received_at: datetime
+    body: dict[str, Any]
+    # The values as last read or written, in column order; None until the row is inserted.
+    saved: list[Any] | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Inventory:
+    """An inventory list and where it stands (a row of `inventories`)."""
+
+    id: int
+    direction: str
+    order_key: str
+    logistics_key: str
+    order_no: str
+    ebp_code: str
+    ebc_code: str
+    agent_code: str
+    logistics_code: str
+    logistics_no: str
+    buyer_id_number: str
+    trade_mode: str
+    statistics_flag: str
+    status: str
+    first_doc_at: datetime
+    updated_at: datetime
+    document_id: int = 0  # set when it is linked to its document (`Workset.add_inventory`)
+    invt_no: str | None = None
+    released_at: datetime | None = None
+    saved: list[Any] | None = None
+
+
+Plain = TypeVar("Plain", Document, Inventory)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    table: Table
+    columns: tuple[str, ...]  # in the dataclass's order, `saved` left out
+    values: attrgetter[Any]
+    index: dict[str, int]
+
+    @classmethod
+    def of(cls, plain: type, table: Table) -> _Kind:
+        columns = tuple(f.name for f in fields(plain) if f.name != "saved")
+        if set(columns) != {c.name for c in table.columns}:  # a column added to one side only
+            raise RuntimeError(f"{plain.__name__} does not match the table {table.name}")
+        return cls(table, columns, attrgetter(*columns), {c: i for i, c in enumerate(columns)})
+
+
+_KINDS: dict[type, _Kind] = {
+    Document: _Kind.of(Document, _DOCUMENTS),
+    Inventory: _Kind.of(Inventory, _INVENTORIES),
+}
+DOCUMENT_COLUMNS = _KINDS[Document].columns
+INVENTORY_COLUMNS = _KINDS[Inventory].columns
+
+_TRACKED = "singlewindow.declaration.rows"
+
+
+def _tracked(session: Session) -> dict[type, list[Any]]:
+    tracked: dict[type, list[Any]] = session.info.setdefault(
+        _TRACKED, {Document: [], Inventory: []}
+    )
+    return tracked
+
+
+def track(session: Session, row: Document | Inventory) -> None:
+    """A row created in this transaction: it is inserted when the session next writes."""
+    _tracked(session)[type(row)].append(row)
+
+
+def read(session: Session, plain: type[Plain], *where: ColumnElement[bool]) -> list[Plain]:
+    """The rows of `plain`'s table that match, as plain rows tracked by the session."""
+    kind = _KINDS[plain]
+    stmt = select(*(kind.table.c[name] for name in kind.columns)).where(*where)
+    found: list[Plain] = []
+    for values in session.connection().execute(stmt):
+        row = plain(*values)
+        row.saved = list(values)
+        found.append(row)
+    _tracked(session)[plain].extend(found)
+    return found
+
+
+def documents_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Document]:
+    wanted = sorted(set(ids))
+    found: dict[int, Document] = {}
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start : start + 400]
+        found.update((d.id, d) for d in read(session, Document, _DOCUMENTS.c.id.in_(chunk)))
+    return found
+
+
+def mark_written(row: Document | Inventory, values: dict[str, Any]) -> None:
+    """Set columns whose new values another statement has already written."""
+    kind = _KINDS[type(row)]
+    for name, value in values.items():
+        setattr(row, name, value)
+        if row.saved is not None:
+            row.saved[kind.index[name]] = value
+
+
+def write_rows(session: Session) -> None:
+    """Insert the new rows and update the changed ones: one statement per table for the new,
+    one per set of changed columns for the rest. Documents first: inventories refer to them."""
+    tracked = session.info.get(_TRACKED)
+    if not tracked:
+        return
+    connection = session.connection()
+    for plain in (Document, Inventory):
+        kind = _KINDS[plain]
+        new: list[dict[str, Any]] = []
+        changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in tracked[plain]:
+            values = kind.values(row)
+            saved = row.saved
+            if saved is None:
+                new.append(dict(zip(kind.columns, values, strict=True)))
+            elif list(values) != saved:
+                changed = tuple(
+                    name
+                    for name, value, old in zip(kind.columns, values, saved, strict=True)
+                    if value != old
+                )
+                params = {f"v_{name}": values[kind.index[name]] for name in changed}
+                params["_id"] = row.id
+                changes.setdefault(changed, []).append(params)
+            else:
+                continue
+            row.saved = list(values)
+        if new:
+            connection.execute(insert(kind.table), new)
+        for changed, batch in changes.items():
+            connection.execute(_update_statement(kind.table, changed), batch)
+
+
+@functools.cache
+def _update_statement(table: Table, columns: Sequence[str]) -> Update:
+    return (
+        update(table)
+        .where(table.c.id == bindparam("_id"))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    # ORM rows of the same transaction (tax bills …) may refer to new inventories.
+    write_rows(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    write_rows(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_TRACKED, None)
