@@ -122,6 +122,16 @@ def find_messages(session: Session, guids: Collection[str]) -> dict[str, Message
     return {r.guid: r for r in rows}
 
 
+def message_digests(session: Session, guids: Collection[str]) -> dict[str, str]:
+    """guid → sha256 of the stored messages among `guids` (the clearance path's idempotency
+    check reads nothing else: the archived bytes stay on disk)."""
+    if not guids:
+        return {}
+    table: Table = MessageRow.__table__  # type: ignore[assignment]
+    stmt = select(table.c.guid, table.c.sha256).where(table.c.guid.in_(list(guids)))
+    return dict(session.connection().execute(stmt).tuples().all())
+
+
 def initial_receipts(session: Session, message_guid: str) -> list[ReceiptRow]:
     stmt = (
         select(ReceiptRow)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -79,19 +80,45 @@ def group_at(message: MessageDef, path: str) -> GroupDef:
 def record_to_json(record: Record) -> dict[str, object]:
     """Element names of the standard as keys; repeatable elements always arrays; absent optional
     elements left out; leaves as strings exactly as written."""
+    plan = _PLANS.get(type(record))
+    if plan is None:
+        plan = _PLANS[type(record)] = _json_plan(type(record))
+    names, kinds, values_of = plan
     out: dict[str, object] = {}
-    for child in record.group.children:
+    for name, kind, value in zip(names, kinds, values_of(record), strict=True):
+        if kind == _LEAF:
+            if value is not None:
+                out[name] = value
+        elif kind == _LEAVES:
+            out[name] = list(value)
+        elif kind == _GROUP:
+            if value is not None:
+                out[name] = record_to_json(value)
+        else:
+            out[name] = [record_to_json(item) for item in value]
+    return out
+
+
+_LEAF, _LEAVES, _GROUP, _GROUPS = range(4)
+_Plan = tuple[tuple[str, ...], tuple[int, ...], Any]
+_PLANS: dict[type[Record], _Plan] = {}
+
+
+def _json_plan(cls: type[Record]) -> _Plan:
+    """Per record class, once: its children's element names, kinds (leaf or group, repeatable
+    or not) and one getter for all their values (this runs for every record of every message)."""
+    names: list[str] = []
+    kinds: list[int] = []
+    fields: list[str] = []
+    for child in cls.group.children:
         if not isinstance(child, LeafDef | GroupDef):
             continue
-        value = getattr(record, child.field)
         repeatable = child.max_occurs is None or child.max_occurs > 1
-        if isinstance(child, GroupDef):
-            if repeatable:
-                out[child.name] = [record_to_json(item) for item in value]
-            elif value is not None:
-                out[child.name] = record_to_json(value)
-        elif repeatable:
-            out[child.name] = list(value)
-        elif value is not None:
-            out[child.name] = value
-    return out
+        names.append(child.name)
+        kinds.append((_GROUP if isinstance(child, GroupDef) else _LEAF) + int(repeatable))
+        fields.append(child.field)
+    if not fields:
+        return (), (), lambda _record: ()
+    getter = operator.attrgetter(*fields)
+    values_of = getter if len(fields) > 1 else (lambda record: (getter(record),))
+    return tuple(names), tuple(kinds), values_of

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import re
@@ -399,7 +400,15 @@ def _one(children: dict[object, list[etree._Element]], tag: str) -> etree._Eleme
 
 
 def _base64(el: etree._Element) -> bytes:
-    return base64.b64decode("".join((el.text or "").split()), validate=True)
+    return _decode_base64(el.text or "")
+
+
+def _decode_base64(text: str) -> bytes:
+    return base64.b64decode("".join(text.split()), validate=True)
+
+
+# The same few certificates come with every message of their sender: decoded once each.
+_certificate_bytes = functools.lru_cache(maxsize=1024)(_decode_base64)
 
 
 def _read_signature(sig: etree._Element) -> _SignatureParts | Verification:
@@ -452,7 +461,7 @@ def _read_signature(sig: etree._Element) -> _SignatureParts | Verification:
     key_info = _one(parts, _KEY_INFO)
     cert_el = key_info.find(_CERTIFICATE_PATH) if key_info is not None else None
     try:
-        embedded = _base64(cert_el) if cert_el is not None else None
+        embedded = _certificate_bytes(cert_el.text or "") if cert_el is not None else None
         return method, digest_method, _base64(digest_value_el), _base64(value_el), embedded
     except (binascii.Error, ValueError):
         return _verdict("signature.malformed", name, detail="invalid base64")

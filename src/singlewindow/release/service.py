@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,6 +47,8 @@ from singlewindow.release.machine import move_inventory, settle, view_of, write_
 from singlewindow.release.workset import Workset
 
 S = ReturnStatus
+# Core, not the ORM's bulk insert: the archived bytes of a whole batch in one plain statement.
+_MESSAGES: Table = MessageRow.__table__  # type: ignore[assignment]
 DELETED = "deleted"
 INVENTORY_TYPES = frozenset({"CEB621", "CEB603"})
 # Once customs has concluded (399) or released an inventory, neither it nor the documents it was
@@ -130,7 +132,7 @@ def submit_decoded(
         repository.lock_more_keys(session, sorted(companions))
     else:
         repository.try_lock_more_keys(session, sorted(companions))
-    known = repository.find_messages(session, [d.message.guid for d in live if d.message])
+    known = repository.message_digests(session, [d.message.guid for d in live if d.message])
     ws = Workset(session)
     ws.expected_inventories = max(
         1, sum(len(d.keys) for d in live if d.message and d.message.message_type in INVENTORY_TYPES)
@@ -158,8 +160,7 @@ def submit_decoded(
             assert item.refusal is not None
             answers.append(refuse_whole(item, item.refusal, now))
             continue
-        previous = known.get(msg.guid)
-        previous_sha = previous.sha256 if previous is not None else seen.get(msg.guid)
+        previous_sha = known.get(msg.guid) or seen.get(msg.guid)
         if previous_sha is not None:
             # An identical resubmission is answered once the batch is written (see below).
             answers.append(
@@ -183,8 +184,8 @@ def submit_decoded(
         accepted.append(item)
         answers.append([])
     if accepted:
-        session.execute(
-            insert(MessageRow),
+        session.connection().execute(
+            insert(_MESSAGES),
             [
                 {
                     "guid": item.message.guid,
