@@ -80,13 +80,18 @@ def check_codes(record: Record, tables: CodeTables, *, where: str, label: str) -
 
     def judge(node: Mapping[str, Any], path: str) -> None:
         for name, value in node.items():
-            if isinstance(value, Mapping):
+            if type(value) is str:  # most elements: no abstract-class check needed
+                if not value or name not in CODE_FIELDS:
+                    continue
+            elif isinstance(value, Mapping):
                 judge(value, f"{path}/{name}")
+                continue
             elif isinstance(value, list):
                 for i, item in enumerate(value, 1):
                     if isinstance(item, Mapping):
                         judge(item, f"{path}/{name}[{i}]")
-            elif name in CODE_FIELDS and value:
+                continue
+            if name in CODE_FIELDS and value:
                 table = CODE_FIELDS[name]
                 if value not in tables.by_field[table]:
                     problems.append(
