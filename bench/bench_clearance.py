@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from lxml import etree
 from sqlalchemy import func, select
 
@@ -209,6 +210,76 @@ def requests_of(messages: Sequence[DemoMessage]) -> list[tuple[str, list[str]]]:
             pending[m.cop_code] = []
     out.extend((cop, docs) for cop, docs in pending.items() if docs)
     return out
+
+
+# -- CPU ------------------------------------------------------------------------------------
+def cpu_seconds(procs: Sequence[psutil.Process]) -> float:
+    """User + system CPU of the processes (0 for one that has gone)."""
+    total = 0.0
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            t = proc.cpu_times()
+            total += t.user + t.system
+    return total
+
+
+def serving_processes() -> list[psutil.Process]:
+    """`singlewindow serve` started by this process and its server processes."""
+    found: list[psutil.Process] = []
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if "serve" in " ".join(child.cmdline()):
+                found += [child, *child.children(recursive=True)]
+    return found
+
+
+def database_processes(url: str) -> list[psutil.Process]:
+    """A PostgreSQL cluster's postmaster (listening on the URL's port) and its backends; none
+    for SQLite (its work is done inside the server processes)."""
+    if not url.startswith("postgresql"):
+        return []
+    port = int(url.rsplit(":", 1)[1].split("/", 1)[0])
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if proc.info["name"] == "postgres" and f"-p {port}" in " ".join(cmdline):
+            return [proc, *proc.children()]
+    return []
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds used by the server processes, the database and this load generator."""
+
+    url: str
+    begun: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    used: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def _now(self) -> tuple[float, float, float]:
+        me = os.times()
+        return (
+            cpu_seconds(serving_processes()),
+            cpu_seconds(database_processes(self.url)),
+            me.user + me.system,
+        )
+
+    def __enter__(self) -> CpuMeter:
+        self.begun = self._now()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        now = self._now()
+        self.used = (now[0] - self.begun[0], now[1] - self.begun[1], now[2] - self.begun[2])
+
+    def per_message_ms(self, messages: int) -> dict[str, float]:
+        server_ms, database_ms, client_ms = (1000 * x / messages for x in self.used)
+        total = server_ms + database_ms + client_ms
+        return {
+            "server_cpu_ms": round(server_ms, 3),
+            "database_cpu_ms": round(database_ms, 3),
+            "client_cpu_ms": round(client_ms, 3),
+            # What the cores could clear if they did nothing but this, never idle.
+            "cpu_bound_per_s": round((os.cpu_count() or 1) * 1000 / total) if total else 0,
+        }
 
 
 # -- the server -----------------------------------------------------------------------------
@@ -401,7 +472,8 @@ def bench(db: str, args: argparse.Namespace) -> dict[str, Any]:
         api_keys = file_zone(url, zone, keys)
         with server(url, args.workers) as address:
             load_before = os.getloadavg()[0]
-            elapsed, run1 = throughput(address, requests_of(heavy), api_keys, args.threads)
+            with CpuMeter(url) as meter:
+                elapsed, run1 = throughput(address, requests_of(heavy), api_keys, args.threads)
             decided, waiting = decided_inventories(url)
             interval = BATCH / args.offered
             lat_requests = requests_of(light)[: max(1, wanted // BATCH)]
@@ -431,6 +503,7 @@ def bench(db: str, args: argparse.Namespace) -> dict[str, Any]:
         "p50_ms": round(percentile(run2.latencies, 0.50) * 1000, 1),
         "p99_ms": round(percentile(run2.latencies, 0.99) * 1000, 1),
         "max_ms": round(max(run2.latencies) * 1000, 1),
+        **meter.per_message_ms(len(heavy)),
         "baseline_per_s": round(base),
         "ratio_to_baseline": round(rate / base, 3),
         "load_average": round(load_before, 2),
@@ -447,6 +520,10 @@ def report(rows: list[dict[str, Any]]) -> None:
         ("inventories_waiting", "inventories still waiting (120)"),
         ("receipts_complete", "every receipt came back"),
         ("request_p50_ms", "request p50 at full load, ms"),
+        ("server_cpu_ms", "server CPU per message, ms"),
+        ("database_cpu_ms", "database CPU per message, ms (PostgreSQL)"),
+        ("client_cpu_ms", "load generator CPU per message, ms"),
+        ("cpu_bound_per_s", "messages/s if every core were busy"),
         ("offered_per_s", "offered load, messages/s"),
         ("achieved_per_s", "achieved at that load, messages/s"),
         ("p50_ms", "p50 submission -> receipts, ms"),

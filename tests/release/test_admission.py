@@ -18,7 +18,7 @@ from tests.release.builders import Parcel, import_docs
 from tests.release.harness import HttpZone, Keys, Platform, file_zone_over_http
 
 from singlewindow.declaration.tables import DocumentRow
-from singlewindow.kit.admission import SLOTS_ENV, WAIT_ENV, Admission, Busy
+from singlewindow.kit.admission import PROCESSES_ENV, SLOTS_ENV, WAIT_ENV, Admission, Busy
 from singlewindow.release import service
 
 BUSY_BODY = {
@@ -135,6 +135,7 @@ def test_admission_from_env(
         pytest.param({SLOTS_ENV: "many"}, id="slots_not_a_number_case"),
         pytest.param({SLOTS_ENV: "0"}, id="no_slots_case"),
         pytest.param({WAIT_ENV: "-1"}, id="negative_wait_case"),
+        pytest.param({PROCESSES_ENV: "two"}, id="processes_not_a_number_case"),
     ],
 )
 def test_admission_from_env_refuses(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,6 +143,36 @@ def test_admission_from_env_refuses(env: dict[str, str], monkeypatch: pytest.Mon
         monkeypatch.setenv(name, value)
     with pytest.raises(ValueError):
         Admission.from_env()
+
+
+@pytest.mark.parametrize(
+    ("processes", "closes"),
+    [
+        pytest.param(None, False, id="one_process_keeps_alive_case"),
+        pytest.param("1", False, id="one_process_set_case"),
+        pytest.param("2", True, id="several_processes_close_case"),
+    ],
+)
+def test_clearance_answers_close_their_connection_when_processes_share_the_port(
+    client: TestClient,
+    zone: HttpZone,
+    keys: Keys,
+    monkeypatch: pytest.MonkeyPatch,
+    processes: str | None,
+    closes: bool,
+) -> None:
+    """A kept-alive connection stays with one process: with several, each clearance answer
+    closes it, so the client's next request is accepted by a free process."""
+    if processes is None:
+        monkeypatch.delenv(PROCESSES_ENV, raising=False)
+    else:
+        monkeypatch.setenv(PROCESSES_ENV, processes)
+    client.app.state.admission = Admission.from_env()  # type: ignore[attr-defined]
+    answer = _order(client, zone, keys)
+    assert answer.status_code == 200
+    assert [r["returnStatus"] for r in answer.json()["receipts"]] == ["120"]
+    assert (answer.headers.get("connection") == "close") is closes
+    assert client.get("/health").headers.get("connection") != "close"  # only clearance answers
 
 
 class _Deadlock(Exception):

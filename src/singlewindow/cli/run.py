@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -19,9 +20,13 @@ def serve(
     import uvicorn
 
     from singlewindow.api.app import serving_app
+    from singlewindow.kit.admission import PROCESSES_ENV
 
     typer.echo(f"singlewindow serving at http://{host}:{port} (OpenAPI at /docs)")
     if workers > 1:
+        # The server processes inherit it: clearance answers then close their connections, so
+        # each request goes to a free process (kit.admission).
+        os.environ[PROCESSES_ENV] = str(workers)
         uvicorn.run(
             "singlewindow.api.app:serving_app",
             factory=True,

@@ -63,6 +63,7 @@ def _require_enterprise(principal: Principal) -> str:
 @router.post("/messages", response_model=Receipts)
 def submit_one(
     request: Request,
+    response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     ctx: ContextDep,
@@ -70,22 +71,28 @@ def submit_one(
 ) -> Receipts:
     """One CEB message in the standard's XML; one receipt per business record."""
     submitter = _require_enterprise(principal)
-    return _clear(request, session, ctx, [body], submitter)
+    return _clear(request, response, session, ctx, [body], submitter)
 
 
 @router.post("/messages/batch", response_model=Receipts)
 def submit_batch(
-    request: Request, session: SessionDep, principal: PrincipalDep, ctx: ContextDep, batch: Batch
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    batch: Batch,
 ) -> Receipts:
     """Many CEB messages at once (up to 1,000); receipts in order, one per business record.
     The batch is judged in its own transaction (retried if the database broke a wait cycle)."""
     submitter = _require_enterprise(principal)
     payloads = [m.encode("utf-8") for m in batch.messages]
-    return _clear(request, session, ctx, payloads, submitter)
+    return _clear(request, response, session, ctx, payloads, submitter)
 
 
 def _clear(
     request: Request,
+    response: Response,
     session: Session,
     ctx: ClearanceContext,
     payloads: list[bytes],
@@ -96,6 +103,8 @@ def _clear(
     first: a waiting request holds none."""
     session.commit()
     admission: Admission = request.app.state.admission
+    if admission.close_connections:
+        response.headers["Connection"] = "close"
     with admission.slot():
         out = service.submit_with_retry(
             request.app.state.session_factory,
