@@ -89,12 +89,7 @@ def cpu_seconds(procs: list[psutil.Process]) -> float:
 
 def postgres_processes(db_url: str) -> list[psutil.Process]:
     """The cluster's postmaster (listening on the URL's port) and its live backends."""
-    port = int(db_url.rsplit(":", 1)[1].split("/", 1)[0])
-    for proc in psutil.process_iter(["name", "cmdline"]):
-        cmdline = proc.info["cmdline"] or []
-        if proc.info["name"] == "postgres" and f"-p {port}" in " ".join(cmdline):
-            return [proc, *proc.children()]
-    return []
+    return bc.database_processes(db_url)
 
 
 def broker_processes() -> list[psutil.Process]:
