@@ -209,13 +209,6 @@ def find_inventory(
     return session.scalars(stmt.order_by(InventoryRow.id.desc()).limit(1)).first()
 
 
-def waiting_since(session: Session, before: datetime, status: str) -> list[InventoryRow]:
-    stmt = select(InventoryRow).where(
-        InventoryRow.status == status, InventoryRow.first_doc_at < before
-    )
-    return list(session.scalars(stmt))
-
-
 def compare_and_set_status(
     session: Session,
     inventory_id: int,

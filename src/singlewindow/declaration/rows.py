@@ -107,8 +107,6 @@ _KINDS: dict[type, _Kind] = {
     Document: _Kind.of(Document, _DOCUMENTS),
     Inventory: _Kind.of(Inventory, _INVENTORIES),
 }
-DOCUMENT_COLUMNS = _KINDS[Document].columns
-INVENTORY_COLUMNS = _KINDS[Inventory].columns
 
 _TRACKED = "singlewindow.declaration.rows"
 

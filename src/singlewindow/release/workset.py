@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,6 @@ from singlewindow.registry import service as registry
 from singlewindow.registry.domain import Enterprise
 from singlewindow.tax.tables import QuotaUsageRow
 
-T = TypeVar("T")
 _CHUNK = 400  # bound parameters per IN list
 
 
