@@ -13,17 +13,19 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, false, func, insert, literal, select
+from sqlalchemy import Table, event, false, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from singlewindow.audit import rules
 from singlewindow.audit.domain import GENESIS_HASH, AuditEntry, AuditRecord, VerifyResult
 from singlewindow.audit.tables import AuditRow
+from singlewindow.db.bulk import insert_rows
 
 # pg_advisory_xact_lock key of the chain: b"SWAUDIT" as a bigint.
 CHAIN_LOCK_KEY = int.from_bytes(b"SWAUDIT", "big")
 
 _PENDING = "singlewindow.audit.pending"
+_AUDIT: Table = AuditRow.__table__  # type: ignore[assignment]
 
 
 def append(
@@ -53,8 +55,9 @@ def append_many(session: Session, entries: Sequence[AuditEntry]) -> list[AuditRe
     ).first()
     last_seq, last_hash = (last[0], last[1]) if last is not None else (0, GENESIS_HASH)
     sealed = rules.seal(last_seq, last_hash, entries)
-    session.connection().execute(
-        insert(AuditRow),
+    insert_rows(
+        session.connection(),
+        _AUDIT,
         [
             {
                 "seq": r.seq,

@@ -26,9 +26,10 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, Update, bindparam, event, insert, select, update
+from sqlalchemy import ColumnElement, Table, Update, bindparam, event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
+from singlewindow.db.bulk import execute_many, insert_rows
 from singlewindow.declaration.tables import DocumentRow, InventoryRow
 
 _DOCUMENTS: Table = DocumentRow.__table__  # type: ignore[assignment]
@@ -182,10 +183,9 @@ def write_rows(session: Session) -> None:
             else:
                 continue
             row.saved = list(values)
-        if new:
-            connection.execute(insert(kind.table), new)
+        insert_rows(connection, kind.table, new)
         for changed, batch in changes.items():
-            connection.execute(_update_statement(kind.table, changed), batch)
+            execute_many(connection, _update_statement(kind.table, changed), batch)
 
 
 @functools.cache

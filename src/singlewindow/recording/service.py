@@ -12,11 +12,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Executable, Table
+from sqlalchemy import Insert, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from singlewindow.db.bulk import execute_many
 from singlewindow.recording import rules
 from singlewindow.recording.domain import STRIPES, Keyed, RollupRows
 from singlewindow.recording.tables import DailyRow, LatencyRow, RefusalRow, ZoneDailyRow
@@ -156,11 +157,11 @@ def upsert(session: Session, table: Table, rows: Sequence[Keyed]) -> None:
     # cannot deadlock on them (PostgreSQL).
     folded = sorted(rules.fold(rows), key=lambda pair: tuple(str(k) for k in pair[0]))
     values = [dict(zip(names, (*key, *sums), strict=True)) for key, sums in folded]
-    session.execute(statement, values)
+    execute_many(session.connection(), statement, values)
 
 
 @functools.cache
-def _upsert_statement(dialect: str, table: Table) -> tuple[Executable, tuple[str, ...]]:
+def _upsert_statement(dialect: str, table: Table) -> tuple[Insert, tuple[str, ...]]:
     keys = [c.name for c in table.primary_key.columns]
     measures = [c.name for c in table.columns if not c.primary_key]
     insert = pg_insert if dialect == "postgresql" else sqlite_insert

@@ -10,11 +10,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import Table, event
 from sqlalchemy.orm import Session
 
 from singlewindow.audit import service as audit
 from singlewindow.audit.domain import Action
+from singlewindow.db.bulk import insert_rows
 from singlewindow.declaration import repository, rows
 from singlewindow.declaration.domain import DECLARATION_TYPES, ReturnStatus
 from singlewindow.declaration.rows import Document, Inventory, mark_written
@@ -227,6 +228,8 @@ def _stamp(at: datetime) -> str:
 # that writes them: they are collected and written in one statement per table after the
 # session's own rows.
 _PENDING = "singlewindow.release.pending"
+_TRANSITIONS: Table = TransitionRow.__table__  # type: ignore[assignment]
+_RECEIPTS: Table = ReceiptRow.__table__  # type: ignore[assignment]
 
 
 def _pending(session: Session) -> dict[str, list[Any]]:
@@ -250,10 +253,8 @@ def write_pending(session: Session) -> None:
     if not pending:
         return
     connection = session.connection()
-    if pending["transitions"]:
-        connection.execute(insert(TransitionRow), pending["transitions"])
-    if pending["receipts"]:
-        connection.execute(insert(ReceiptRow), pending["receipts"])
+    insert_rows(connection, _TRANSITIONS, pending["transitions"])
+    insert_rows(connection, _RECEIPTS, pending["receipts"])
     if pending["rollups"]:
         # The statistics roll-ups of every move of the batch, in a few statements.
         with session.no_autoflush:

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from singlewindow.auth.domain import Principal
+from singlewindow.db.bulk import insert_rows
 from singlewindow.db.session import unit_of_work
 from singlewindow.declaration import repository
 from singlewindow.declaration.domain import DECLARATION_TYPES, Kind, RecordKeys, ReturnStatus
@@ -184,8 +185,9 @@ def submit_decoded(
         accepted.append(item)
         answers.append([])
     if accepted:
-        session.connection().execute(
-            insert(_MESSAGES),
+        insert_rows(
+            session.connection(),
+            _MESSAGES,
             [
                 {
                     "guid": item.message.guid,
