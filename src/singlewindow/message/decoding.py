@@ -119,8 +119,10 @@ def _fast(el: Any, comp: Any) -> Any:
                 value = ""
         elif kind == GROUP:
             value = _fast(child, comp.subs[index])
-        elif kind in (EXTEND, SIGNATURE):
+        elif kind == EXTEND:
             value = _opaque(child)
+        elif kind == SIGNATURE:
+            value = child  # canonicalised by `_message` only when the message keeps it
         else:
             value = True
         if repeat[index]:
@@ -137,7 +139,7 @@ def _fast(el: Any, comp: Any) -> Any:
     return values if comp.cls is None else comp.cls(*values)
 
 
-def _message(root: Any, message_type: str) -> Message:
+def _message(root: Any, message_type: str, *, keep_signature: bool = True) -> Message:
     spec = definition(message_type)
     values = _fast(root, compiled_root(message_type))
     fields: dict[str, Any] = {}
@@ -151,7 +153,7 @@ def _message(root: Any, message_type: str) -> Message:
         elif child.name == "ExtendMessage":
             fields["extend_message"] = value
         elif isinstance(child, SignatureDef):
-            fields["signature"] = value
+            fields["signature"] = _opaque(value) if keep_signature and value is not None else None
             fields["has_signature"] = value is not None
     return Message(
         message_type=message_type, guid=root.get("guid"), version=root.get("version"), **fields
@@ -220,16 +222,21 @@ def decode_keeping_tree(
     """`decode`, and the parsed tree when it is the document's whole tree, so a signature can be
     checked without parsing again. That is when the bytes hold no comment and no processing
     instruction (the codec's parser drops those; anything that looks like one, even inside
-    CDATA, takes the two-parse path and the tree comes back None)."""
+    CDATA, takes the two-parse path and the tree comes back None). With the tree, the message's
+    `signature` (its canonical bytes, for `render`) is left None; `has_signature` still says."""
     pis = data.count(b"<?")
     whole = b"<!--" not in data and (
         pis == 0 or (pis == 1 and _XML_DECLARATION.match(data) is not None)
     )
     root = parse_bytes(data, limits, check_depth=False, values_only=not whole)
-    return _decode_root(root, limits), (root if whole else None)
+    # The signature is checked on the tree; the message need not carry its canonical bytes
+    # (only `render` puts them back), so that C14N is skipped when the tree comes back.
+    return _decode_root(root, limits, keep_signature=not whole), (root if whole else None)
 
 
-def _decode_root(root: etree._Element, limits: ParseLimits) -> Message:
+def _decode_root(
+    root: etree._Element, limits: ParseLimits, *, keep_signature: bool = True
+) -> Message:
     qname = etree.QName(root)
     message_type = message_type_of_root(qname.localname)
     if message_type is None or qname.namespace != CEB_NS:
@@ -244,7 +251,7 @@ def _decode_root(root: etree._Element, limits: ParseLimits) -> Message:
         # The schema bounds the depth of everything but the opaque children of the root.
         for child in root.iterchildren(_SIGNATURE_TAG, _EXTEND_TAG):
             check_subtree_depth(child, 2, limits.max_depth)
-        return _message(root, message_type)
+        return _message(root, message_type, keep_signature=keep_signature)
     check_subtree_depth(root, 1, limits.max_depth)
     problems = root_problems(root, message_type) or [_schema_problem(failure, root)]
     keys = _record_keys(root, message_type)
