@@ -6,14 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, func, select
-from tests.release.builders import NOW
+import pytest
+from sqlalchemy import event, func, select, update
+from tests.release.builders import NOW, Parcel, import_docs
 from tests.release.harness import Platform
 
 from singlewindow.db.session import unit_of_work
+from singlewindow.declaration import rows
 from singlewindow.declaration.repository import lock_keys
-from singlewindow.declaration.rows import Document, documents_by_ids, mark_written, write_rows
-from singlewindow.declaration.tables import DocumentRow, MessageRow
+from singlewindow.declaration.rows import (
+    Document,
+    Inventory,
+    StatusChanged,
+    documents_by_ids,
+    write_rows,
+)
+from singlewindow.declaration.tables import DocumentRow, InventoryRow, MessageRow
 from singlewindow.release.workset import Workset
 
 
@@ -108,14 +116,49 @@ def test_only_changed_rows_are_written_back(platform: Platform) -> None:
     assert _statuses(platform, ids) == {ids[0]: "100", ids[1]: "120", ids[2]: "800"}
 
 
-def test_a_change_marked_written_is_not_written_again(platform: Platform) -> None:
-    """The inventory's compare-and-set writes its status itself; the row then only records it."""
-    ids = _batch(platform, "g-1", 1, expected=1)
+def _waiting_inventories(platform: Platform, n: int) -> dict[int, str]:
+    """n inventories stored and waiting (120): order number by id."""
+    out = {}
+    for i in range(1, n + 1):
+        p = Parcel(i)
+        docs = import_docs(p)
+        platform.send(docs["CEB411"], docs["CEB621"])
+        out[platform.inventory(p.order_no).id] = p.order_no
+    return out
+
+
+def test_an_inventory_moved_by_somebody_else_is_not_overwritten(platform: Platform) -> None:
+    """The status change is a compare-and-set on the status read: here one stored status is
+    changed after the read (as another transaction would), so the write refuses and nothing of
+    the transaction stays."""
+    waiting = _waiting_inventories(platform, 2)
+    moved = min(waiting)
+    with (
+        pytest.raises(StatusChanged, match="1 of 2 rows no longer have the status"),
+        unit_of_work(platform.factory) as session,
+    ):
+        read = rows.read(session, Inventory, InventoryRow.id.in_(waiting))
+        assert [i.status for i in read] == ["120", "120"]
+        session.connection().execute(
+            update(InventoryRow).where(InventoryRow.id == moved).values(status="100")
+        )
+        for inventory in read:
+            inventory.status = "800"
+        write_rows(session)
+    assert [platform.status(order_no) for order_no in waiting.values()] == ["120", "120"]
+
+
+def test_inventories_moved_twice_in_one_transaction_are_written_twice(platform: Platform) -> None:
+    """Each write compares with the status the previous one wrote; the rows matched are counted
+    over the whole batch (both drivers sum an executemany's counts)."""
+    waiting = _waiting_inventories(platform, 3)
     with unit_of_work(platform.factory) as session:
-        doc = documents_by_ids(session, ids)[ids[0]]
-        mark_written(doc, {"status": "899"})
-        assert doc.status == "899"
-    assert _statuses(platform, ids) == {ids[0]: "800"}
+        read = rows.read(session, Inventory, InventoryRow.id.in_(waiting))
+        for status in ("500", "800"):
+            for inventory in read:
+                inventory.status = status
+            write_rows(session)
+    assert [platform.status(order_no) for order_no in waiting.values()] == ["800"] * 3
 
 
 def test_rows_of_a_rolled_back_transaction_are_forgotten(platform: Platform) -> None:

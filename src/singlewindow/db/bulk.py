@@ -68,11 +68,12 @@ def _insert_of(table: Table) -> Insert:
 
 def execute_many(
     connection: Connection, statement: Insert | Update, rows: Sequence[Mapping[str, Any]]
-) -> None:
+) -> int:
     """Run a Core INSERT or UPDATE once per row (all rows with the same keys); `statement`
-    should be a long-lived object (it keys the compiled plan)."""
+    should be a long-lived object (it keys the compiled plan). Returns the rows matched, summed
+    over the rows given (both drivers sum an executemany's counts)."""
     if not rows:
-        return
+        return 0
     plan = _plan_of(connection, statement, rows)
     params: list[Any]
     if plan.positional:
@@ -80,7 +81,7 @@ def execute_many(
     else:
         names = plan.names
         params = [dict(zip(names, _values(plan, row), strict=True)) for row in rows]
-    connection.exec_driver_sql(plan.sql, params)
+    return int(connection.exec_driver_sql(plan.sql, params).rowcount)
 
 
 def _plan_of(

@@ -3,13 +3,10 @@ the clearance path loads what a whole request needs in a few queries."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Table, Update, bindparam, select, text, update
+from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from singlewindow.db.session import begin_write
@@ -207,36 +204,6 @@ def find_inventory(
             InventoryRow.order_no == (order_no or ""), InventoryRow.ebp_code == (ebp_code or "")
         )
     return session.scalars(stmt.order_by(InventoryRow.id.desc()).limit(1)).first()
-
-
-def compare_and_set_status(
-    session: Session,
-    inventory_id: int,
-    expected: str,
-    new: str,
-    now: datetime,
-    **extra: Any,
-) -> bool:
-    """The one statement that moves an inventory: it only moves from the status expected."""
-    values: dict[str, Any] = {"status": new, "updated_at": now, **extra}
-    # A Core statement built once per set of columns, on the session's connection: building it
-    # per call, or the ORM's bulk-update path, costs more than running it.
-    statement = _cas_statement(tuple(sorted(values)))
-    result = session.connection().execute(
-        statement,
-        {"_id": inventory_id, "_expected": expected, **{f"v_{k}": v for k, v in values.items()}},
-    )
-    return bool(result.rowcount == 1)
-
-
-@functools.cache
-def _cas_statement(columns: tuple[str, ...]) -> Update:
-    table: Table = InventoryRow.__table__  # type: ignore[assignment]
-    return (
-        update(table)
-        .where(table.c.id == bindparam("_id"), table.c.status == bindparam("_expected"))
-        .values({name: bindparam(f"v_{name}") for name in columns})
-    )
 
 
 def history(session: Session, inventory_id: int) -> list[TransitionRow]:

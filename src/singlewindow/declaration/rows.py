@@ -10,8 +10,10 @@ and written with one statement per kind of change:
   session writes (`write_rows`, also run by every flush), a row whose values differ is updated,
   grouped with the other rows that changed the same columns;
 - a new row (`saved is None`) is inserted, documents before inventories (the foreign key);
-- `mark_written` records a change already written by another statement (the inventory's
-  compare-and-set), so it is not written twice.
+- an inventory's change of status is a compare-and-set: its update only matches while the
+  stored status is still the one read (or last written), and when any row of the batch no
+  longer matches, `StatusChanged` is raised and the transaction must roll back. Deferring the
+  check to the write costs one statement per batch instead of a round trip per move.
 
 Every row read or created in a transaction is tracked in `session.info` until it ends. The ORM
 classes of `tables.py` stay the schema and serve every other reader.
@@ -89,24 +91,30 @@ class Inventory:
 Plain = TypeVar("Plain", Document, Inventory)
 
 
+class StatusChanged(Exception):
+    """A row's status is no longer the one this transaction read: somebody else moved it."""
+
+
 @dataclass(frozen=True)
 class _Kind:
     table: Table
     columns: tuple[str, ...]  # in the dataclass's order, `saved` left out
     values: attrgetter[Any]
     index: dict[str, int]
+    guard: str | None  # the column whose change is a compare-and-set
 
     @classmethod
-    def of(cls, plain: type, table: Table) -> _Kind:
+    def of(cls, plain: type, table: Table, guard: str | None = None) -> _Kind:
         columns = tuple(f.name for f in fields(plain) if f.name != "saved")
         if set(columns) != {c.name for c in table.columns}:  # a column added to one side only
             raise RuntimeError(f"{plain.__name__} does not match the table {table.name}")
-        return cls(table, columns, attrgetter(*columns), {c: i for i, c in enumerate(columns)})
+        index = {c: i for i, c in enumerate(columns)}
+        return cls(table, columns, attrgetter(*columns), index, guard)
 
 
 _KINDS: dict[type, _Kind] = {
     Document: _Kind.of(Document, _DOCUMENTS),
-    Inventory: _Kind.of(Inventory, _INVENTORIES),
+    Inventory: _Kind.of(Inventory, _INVENTORIES, guard="status"),
 }
 
 _TRACKED = "singlewindow.declaration.rows"
@@ -146,18 +154,11 @@ def documents_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Document
     return found
 
 
-def mark_written(row: Document | Inventory, values: dict[str, Any]) -> None:
-    """Set columns whose new values another statement has already written."""
-    kind = _KINDS[type(row)]
-    for name, value in values.items():
-        setattr(row, name, value)
-        if row.saved is not None:
-            row.saved[kind.index[name]] = value
-
-
 def write_rows(session: Session) -> None:
     """Insert the new rows and update the changed ones: one statement per table for the new,
-    one per set of changed columns for the rest. Documents first: inventories refer to them."""
+    one per set of changed columns for the rest. Documents first: inventories refer to them.
+    Raises StatusChanged when a guarded change (an inventory's status) finds the stored status
+    moved by somebody else."""
     tracked = session.info.get(_TRACKED)
     if not tracked:
         return
@@ -179,22 +180,29 @@ def write_rows(session: Session) -> None:
                 )
                 params = {f"v_{name}": values[kind.index[name]] for name in changed}
                 params["_id"] = row.id
+                if kind.guard in changed:
+                    params["_expected"] = saved[kind.index[kind.guard]]
                 changes.setdefault(changed, []).append(params)
             else:
                 continue
             row.saved = list(values)
         insert_rows(connection, kind.table, new)
         for changed, batch in changes.items():
-            execute_many(connection, _update_statement(kind.table, changed), batch)
+            guard = kind.guard if kind.guard in changed else None
+            matched = execute_many(connection, _update_statement(kind.table, changed, guard), batch)
+            if guard is not None and matched != len(batch):
+                raise StatusChanged(
+                    f"{kind.table.name}: {len(batch) - matched} of {len(batch)} rows no longer "
+                    f"have the {guard} this transaction read"
+                )
 
 
 @functools.cache
-def _update_statement(table: Table, columns: Sequence[str]) -> Update:
-    return (
-        update(table)
-        .where(table.c.id == bindparam("_id"))
-        .values({name: bindparam(f"v_{name}") for name in columns})
-    )
+def _update_statement(table: Table, columns: Sequence[str], guard: str | None) -> Update:
+    where = [table.c.id == bindparam("_id")]
+    if guard is not None:
+        where.append(table.c[guard] == bindparam("_expected"))
+    return update(table).where(*where).values({name: bindparam(f"v_{name}") for name in columns})
 
 
 @event.listens_for(Session, "before_flush")

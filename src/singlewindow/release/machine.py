@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from singlewindow.audit import service as audit
 from singlewindow.audit.domain import Action
 from singlewindow.db.bulk import insert_rows
-from singlewindow.declaration import repository, rows
+from singlewindow.declaration import rows
 from singlewindow.declaration.domain import DECLARATION_TYPES, ReturnStatus
-from singlewindow.declaration.rows import Document, Inventory, mark_written
+from singlewindow.declaration.rows import Document, Inventory
 from singlewindow.declaration.rules import record_keys
 from singlewindow.declaration.tables import ReceiptRow, TransitionRow
 from singlewindow.kit.clock import CST
@@ -79,19 +79,12 @@ def move_inventory(
     expected = inventory.status
     if verdict.status not in ALLOWED.get(expected, frozenset()):
         raise TransitionRefused(f"{expected} -> {verdict.status} is not a move the standard has")
-    if inventory.saved is not None:
-        if not repository.compare_and_set_status(
-            session, inventory.id, expected, verdict.status, now, **columns
-        ):
-            raise TransitionRefused(f"inventory {inventory.id} is no longer {expected}")
-        # The row is already written by the compare-and-set; the session need not write it again.
-        mark_written(inventory, {"status": verdict.status, "updated_at": now, **columns})
-    else:
-        # Declared in this very batch and not written yet: nobody else can have moved it.
-        inventory.status = verdict.status
-        inventory.updated_at = now
-        for name, value in columns.items():
-            setattr(inventory, name, value)
+    # Written with the batch's other rows: the update of a stored inventory's status only
+    # matches while the stored status is still the one read (rows.write_rows, compare-and-set).
+    inventory.status = verdict.status
+    inventory.updated_at = now
+    for name, value in columns.items():
+        setattr(inventory, name, value)
     _pending(session)["transitions"].append(
         {
             "inventory_id": inventory.id,
