@@ -59,7 +59,7 @@ class Document:
     received_at: datetime
     body: dict[str, Any]
     # The values as last read or written, in column order; None until the row is inserted.
-    saved: list[Any] | None = None
+    saved: tuple[Any, ...] | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -85,7 +85,7 @@ class Inventory:
     document_id: int = 0  # set when it is linked to its document (`Workset.add_inventory`)
     invt_no: str | None = None
     released_at: datetime | None = None
-    saved: list[Any] | None = None
+    saved: tuple[Any, ...] | None = None
 
 
 Plain = TypeVar("Plain", Document, Inventory)
@@ -139,7 +139,7 @@ def read(session: Session, plain: type[Plain], *where: ColumnElement[bool]) -> l
     found: list[Plain] = []
     for values in session.connection().execute(stmt):
         row = plain(*values)
-        row.saved = list(values)
+        row.saved = tuple(values)
         found.append(row)
     _tracked(session)[plain].extend(found)
     return found
@@ -172,7 +172,7 @@ def write_rows(session: Session) -> None:
             saved = row.saved
             if saved is None:
                 new.append(dict(zip(kind.columns, values, strict=True)))
-            elif list(values) != saved:
+            elif values != saved:
                 changed = tuple(
                     name
                     for name, value, old in zip(kind.columns, values, saved, strict=True)
@@ -185,7 +185,7 @@ def write_rows(session: Session) -> None:
                 changes.setdefault(changed, []).append(params)
             else:
                 continue
-            row.saved = list(values)
+            row.saved = values
         insert_rows(connection, kind.table, new)
         for changed, batch in changes.items():
             guard = kind.guard if kind.guard in changed else None
