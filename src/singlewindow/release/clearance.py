@@ -283,7 +283,7 @@ def _import_verdict(
         reasons += [r.code for r in assessment.reasons]
     if reasons:
         return Verdict(S.REFUSED, tuple(dict.fromkeys(reasons)), facts=fact_sheet)
-    ws.quota[(inv.buyer_id_number, year)] = tax_service.record_tax(
+    tax_service.record_tax(
         ws.session,
         inventory.id,
         inventory.invt_no or "",
@@ -291,7 +291,6 @@ def _import_verdict(
         year,
         assessment,
         now,
-        quota,
     )
     status = S.INSPECTION if risk.inspect else S.RELEASED
     return Verdict(status, tuple(r.code for r in risk.reasons), facts=fact_sheet)

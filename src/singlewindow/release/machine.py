@@ -25,6 +25,7 @@ from singlewindow.kit.clock import CST
 from singlewindow.kit.money import yuan_to_fen
 from singlewindow.recording.service import merge, rows_for_transition, write_rows
 from singlewindow.release.domain import ReceiptView, Verdict
+from singlewindow.tax import service as tax
 
 S = ReturnStatus
 
@@ -242,6 +243,7 @@ def settle(session: Session) -> None:
 
 def write_pending(session: Session) -> None:
     """Write the collected transitions and receipts now (the session's rows must be flushed)."""
+    tax.write_pending(session)
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return

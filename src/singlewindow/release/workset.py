@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import Session
 
 from singlewindow.declaration import rows
@@ -25,7 +25,7 @@ from singlewindow.declaration.tables import DocumentRow, InventoryRow
 from singlewindow.recording.service import remember_places
 from singlewindow.registry import service as registry
 from singlewindow.registry.domain import Enterprise
-from singlewindow.tax.tables import QuotaUsageRow
+from singlewindow.tax import service as tax_service
 
 _CHUNK = 400  # bound parameters per IN list
 
@@ -67,8 +67,7 @@ class Workset:
         self.inv_by_invt_no: dict[str, Inventory] = {}
         self.documents_by_id: dict[int, Document] = {}
         self.enterprises: dict[str, Enterprise] = {}
-        self.quota: dict[tuple[str, int], QuotaUsageRow] = {}
-        self._quota_loaded: set[str] = set()
+        self.quota = tax_service.quotas(session)
         self._free_ids: list[int] = []
         self._new_documents: dict[int, Document] = {}
         self._inventory_of_new_document: dict[int, Inventory] = {}
@@ -139,12 +138,7 @@ class Workset:
             )
 
     def load_quota(self, buyers: Collection[str]) -> None:
-        wanted = set(buyers) - self._quota_loaded - {""}
-        for chunk in _chunks(wanted):
-            stmt = select(QuotaUsageRow).where(QuotaUsageRow.buyer_id_number.in_(chunk))
-            for row in self.session.scalars(stmt):
-                self.quota[(row.buyer_id_number, row.year)] = row
-        self._quota_loaded |= wanted
+        tax_service.load_quotas(self.session, buyers)
 
     # -- indexes --------------------------------------------------------------------------
     def _index_document(self, row: Document) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, delete, event, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
+from singlewindow.db.bulk import execute_many, insert_rows
+from singlewindow.declaration.rows import write_rows
 from singlewindow.tax.domain import RateTable, TaxAssessment, TaxRate
 from singlewindow.tax.rules import load_default_rates, quota_after
 from singlewindow.tax.tables import QuotaUsageRow, TaxBillRow, TaxRateRow
@@ -21,6 +26,55 @@ def quota_used(session: Session, buyer_id_number: str, year: int) -> int:
     return row.used_fen if row is not None else 0
 
 
+@dataclass(slots=True)
+class Quota:
+    """A buyer's quota used in one year, as this transaction sees it; `saved` is the value
+    stored (None when the row does not exist yet)."""
+
+    buyer_id_number: str
+    year: int
+    used_fen: int
+    saved: int | None = None
+
+
+# Per transaction: the quota rows read or made, and the tax bills made, written together with
+# the transaction's other rows (`write_pending`) instead of through the ORM's unit of work.
+_QUOTAS = "singlewindow.tax.quotas"
+_BILLS = "singlewindow.tax.bills"
+_QUOTA_TABLE: Table = QuotaUsageRow.__table__  # type: ignore[assignment]
+_BILL_TABLE: Table = TaxBillRow.__table__  # type: ignore[assignment]
+_SET_QUOTA = (
+    update(_QUOTA_TABLE)
+    .where(
+        _QUOTA_TABLE.c.buyer_id_number == bindparam("_buyer"),
+        _QUOTA_TABLE.c.year == bindparam("_year"),
+    )
+    .values(used_fen=bindparam("v_used_fen"))
+)
+_CHUNK = 400
+
+
+def quotas(session: Session) -> dict[tuple[str, int], Quota]:
+    """The transaction's quota rows by (buyer, year): every reader and writer of the quota in
+    the transaction shares them."""
+    store: dict[tuple[str, int], Quota] = session.info.setdefault(_QUOTAS, {})
+    return store
+
+
+def load_quotas(session: Session, buyers: Collection[str]) -> None:
+    """Read the stored quota rows (every year) of buyers not read yet in this transaction."""
+    store = quotas(session)
+    loaded: set[str] = session.info.setdefault(_QUOTAS + ".buyers", set())
+    wanted = sorted(set(buyers) - loaded - {""})
+    t = _QUOTA_TABLE.c
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        stmt = select(t.buyer_id_number, t.year, t.used_fen).where(t.buyer_id_number.in_(chunk))
+        for buyer, year, used in session.connection().execute(stmt):
+            store.setdefault((buyer, year), Quota(buyer, year, used, used))
+    loaded.update(wanted)
+
+
 def record_tax(
     session: Session,
     inventory_id: int,
@@ -29,24 +83,24 @@ def record_tax(
     year: int,
     assessment: TaxAssessment,
     now: datetime,
-    quota: QuotaUsageRow | None,
-) -> QuotaUsageRow:
+) -> Quota:
     """Store the tax bill and use the buyer's quota by the dutiable value, in the transaction of
-    the release that causes it. `quota` is the buyer's row of that year when it exists (the
-    caller holds the buyer's lock); the row used is returned."""
-    session.add(
-        TaxBillRow(
-            inventory_id=inventory_id,
-            invt_no=invt_no,
-            buyer_id_number=buyer_id_number,
-            year=year,
-            dutiable_value_fen=assessment.dutiable_value_fen,
-            tariff_fen=assessment.tariff_fen,
-            vat_fen=assessment.vat_fen,
-            consumption_tax_fen=assessment.consumption_tax_fen,
-            total_fen=assessment.total_fen,
-            preferential=assessment.preferential,
-            lines=[
+    the release that causes it (the caller holds the buyer's lock and has loaded the buyer's
+    quota with `load_quotas`); the quota row used is returned."""
+    bills: list[dict[str, Any]] = session.info.setdefault(_BILLS, [])
+    bills.append(
+        {
+            "inventory_id": inventory_id,
+            "invt_no": invt_no,
+            "buyer_id_number": buyer_id_number,
+            "year": year,
+            "dutiable_value_fen": assessment.dutiable_value_fen,
+            "tariff_fen": assessment.tariff_fen,
+            "vat_fen": assessment.vat_fen,
+            "consumption_tax_fen": assessment.consumption_tax_fen,
+            "total_fen": assessment.total_fen,
+            "preferential": assessment.preferential,
+            "lines": [
                 {
                     "gnum": line.gnum,
                     "taxable_value_fen": line.taxable_value_fen,
@@ -56,20 +110,68 @@ def record_tax(
                 }
                 for line in assessment.lines
             ],
-            status=BILL_GENERATED,
-            at=now,
-        )
+            "status": BILL_GENERATED,
+            "at": now,
+            "voided_at": None,
+            "void_reason": "",
+        }
     )
+    store = quotas(session)
+    quota = store.get((buyer_id_number, year))
     if quota is None:
-        quota = QuotaUsageRow(buyer_id_number=buyer_id_number, year=year, used_fen=0)
-        session.add(quota)
+        quota = store[(buyer_id_number, year)] = Quota(buyer_id_number, year, 0)
     quota.used_fen = quota_after(quota.used_fen, assessment.dutiable_value_fen)
     return quota
+
+
+def write_pending(session: Session) -> None:
+    """Write the transaction's new tax bills and changed quota rows (after the documents and
+    inventories they refer to)."""
+    bills = session.info.pop(_BILLS, None)
+    store: dict[tuple[str, int], Quota] = session.info.get(_QUOTAS) or {}
+    if not bills and not store:
+        return
+    write_rows(session)
+    connection = session.connection()
+    insert_rows(connection, _BILL_TABLE, bills or [])
+    new, changed = [], []
+    for quota in store.values():
+        if quota.saved is None:
+            new.append(
+                {
+                    "buyer_id_number": quota.buyer_id_number,
+                    "year": quota.year,
+                    "used_fen": quota.used_fen,
+                }
+            )
+        elif quota.used_fen != quota.saved:
+            changed.append(
+                {"_buyer": quota.buyer_id_number, "_year": quota.year, "v_used_fen": quota.used_fen}
+            )
+        else:
+            continue
+        quota.saved = quota.used_fen
+    insert_rows(connection, _QUOTA_TABLE, new)
+    execute_many(connection, _SET_QUOTA, changed)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_QUOTAS, None)
+        session.info.pop(_QUOTAS + ".buyers", None)
+        session.info.pop(_BILLS, None)
 
 
 def give_back_quota(session: Session, inventory_id: int, now: datetime, reason: str) -> int:
     """Void the inventory's tax bill and give its dutiable value back to the buyer's quota of
     the year it was used in. Returns the tax voided, in fen (0 when there was no bill)."""
+    write_pending(session)
     session.flush()
     bill = session.scalars(
         select(TaxBillRow).where(
@@ -81,9 +183,10 @@ def give_back_quota(session: Session, inventory_id: int, now: datetime, reason: 
     bill.status = BILL_VOIDED
     bill.voided_at = now
     bill.void_reason = reason
-    row = session.get(QuotaUsageRow, (bill.buyer_id_number, bill.year))
-    if row is not None:
-        row.used_fen = quota_after(row.used_fen, -bill.dutiable_value_fen)
+    load_quotas(session, [bill.buyer_id_number])
+    quota = quotas(session).get((bill.buyer_id_number, bill.year))
+    if quota is not None:
+        quota.used_fen = quota_after(quota.used_fen, -bill.dutiable_value_fen)
     return bill.total_fen
 
 
