@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable, Sequence
 from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
+from singlewindow.db.keys import one_of
 from singlewindow.db.session import begin_write
 from singlewindow.declaration.tables import (
     DocumentRow,
@@ -78,7 +79,8 @@ def companion_keys(
     ):
         wanted = sorted(set(keys) - {""})
         for start in range(0, len(wanted), 400):
-            stmt = select(*columns).where(column.in_(wanted[start : start + 400]))
+            where = one_of("postgresql", column, wanted[start : start + 400])
+            stmt = select(*columns).where(where)
             for order_key, logistics_key, buyer in session.execute(stmt):
                 found.update((order_key, logistics_key, f"buyer|{buyer}" if buyer else ""))
     found.discard("")
@@ -125,7 +127,8 @@ def message_digests(session: Session, guids: Collection[str]) -> dict[str, str]:
     if not guids:
         return {}
     table: Table = MessageRow.__table__  # type: ignore[assignment]
-    stmt = select(table.c.guid, table.c.sha256).where(table.c.guid.in_(list(guids)))
+    where = one_of(session.get_bind().dialect.name, table.c.guid, guids)
+    stmt = select(table.c.guid, table.c.sha256).where(where)
     return dict(session.connection().execute(stmt).tuples().all())
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import ColumnElement, Table, Update, bindparam, event, select, u
 from sqlalchemy.orm import Session, SessionTransaction
 
 from singlewindow.db.bulk import execute_many, insert_rows
+from singlewindow.db.keys import one_of
 from singlewindow.declaration.tables import DocumentRow, InventoryRow
 
 _DOCUMENTS: Table = DocumentRow.__table__  # type: ignore[assignment]
@@ -148,9 +149,10 @@ def read(session: Session, plain: type[Plain], *where: ColumnElement[bool]) -> l
 def documents_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Document]:
     wanted = sorted(set(ids))
     found: dict[int, Document] = {}
+    dialect = session.get_bind().dialect.name
     for start in range(0, len(wanted), 400):
-        chunk = wanted[start : start + 400]
-        found.update((d.id, d) for d in read(session, Document, _DOCUMENTS.c.id.in_(chunk)))
+        where = one_of(dialect, _DOCUMENTS.c.id, wanted[start : start + 400])
+        found.update((d.id, d) for d in read(session, Document, where))
     return found
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Row, Select, delete, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from singlewindow.db.keys import one_of
 from singlewindow.registry.domain import (
     Commodity,
     CreditClass,
@@ -76,8 +77,9 @@ def _fold(rows: Iterable[Row[EnterpriseRow, str]]) -> dict[str, Enterprise]:
 
 def enterprises_by_code(session: Session, codes: Collection[str]) -> dict[str, Enterprise]:
     found: dict[str, Enterprise] = {}
+    dialect = session.get_bind().dialect.name
     for chunk in _chunks(sorted(set(codes))):
-        query = _enterprise_query().where(EnterpriseRow.code.in_(chunk))
+        query = _enterprise_query().where(one_of(dialect, EnterpriseRow.code, chunk))
         found.update(_fold(session.execute(query)))
     return found
 

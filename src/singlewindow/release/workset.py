@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import Session
 
+from singlewindow.db.keys import one_of
 from singlewindow.declaration import rows
 from singlewindow.declaration.repository import (
     INVENTORY_SERIAL,
@@ -36,7 +37,7 @@ def _chunks(items: Collection[str]) -> Iterable[list[str]]:
         yield values[start : start + _CHUNK]
 
 
-def _any_of(*lists: tuple[Any, set[str]]) -> Iterable[ColumnElement[bool]]:
+def _any_of(dialect: str, *lists: tuple[Any, set[str]]) -> Iterable[ColumnElement[bool]]:
     """`column IN (...) OR ...` over the key lists, in statements of at most _CHUNK keys."""
     parts = [(column, sorted(keys)) for column, keys in lists if keys]
     while parts:
@@ -46,7 +47,7 @@ def _any_of(*lists: tuple[Any, set[str]]) -> Iterable[ColumnElement[bool]]:
         for column, keys in parts:
             take, keys = keys[:budget], keys[budget:]
             if take:
-                clauses.append(column.in_(take))
+                clauses.append(one_of(dialect, column, take))
                 budget -= len(take)
             if keys:
                 rest.append((column, keys))
@@ -92,7 +93,9 @@ class Workset:
         doc_keys, invt_nos = set(doc_keys) - {""}, set(invt_nos) - {""}
         # One statement per table (an OR of the key lists), so a row reached by two keys is
         # read once.
+        dialect = self.session.get_bind().dialect.name
         for where in _any_of(
+            dialect,
             (DocumentRow.order_key, order_keys),
             (DocumentRow.logistics_key, logistics_keys),
             (DocumentRow.doc_key, doc_keys),
@@ -100,6 +103,7 @@ class Workset:
             for row in rows.read(self.session, Document, where):
                 self._index_document(row)
         for where in _any_of(
+            dialect,
             (InventoryRow.order_key, order_keys),
             (InventoryRow.logistics_key, logistics_keys),
             (InventoryRow.invt_no, invt_nos),
@@ -117,7 +121,7 @@ class Workset:
         )
         for column, keys in second_round:
             for chunk in _chunks(keys - {""}):
-                for row in rows.read(self.session, Document, column.in_(chunk)):
+                for row in rows.read(self.session, Document, one_of(dialect, column, chunk)):
                     self._index_document(row)
         missing_docs = {
             i.document_id for i in self.inventories.values()

@@ -12,6 +12,7 @@ from sqlalchemy import Table, bindparam, delete, event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from singlewindow.db.bulk import execute_many, insert_rows
+from singlewindow.db.keys import one_of
 from singlewindow.declaration.rows import write_rows
 from singlewindow.tax.domain import RateTable, TaxAssessment, TaxRate
 from singlewindow.tax.rules import load_default_rates, quota_after
@@ -67,9 +68,11 @@ def load_quotas(session: Session, buyers: Collection[str]) -> None:
     loaded: set[str] = session.info.setdefault(_QUOTAS + ".buyers", set())
     wanted = sorted(set(buyers) - loaded - {""})
     t = _QUOTA_TABLE.c
+    dialect = session.get_bind().dialect.name
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        stmt = select(t.buyer_id_number, t.year, t.used_fen).where(t.buyer_id_number.in_(chunk))
+        where = one_of(dialect, t.buyer_id_number, chunk)
+        stmt = select(t.buyer_id_number, t.year, t.used_fen).where(where)
         for buyer, year, used in session.connection().execute(stmt):
             store.setdefault((buyer, year), Quota(buyer, year, used, used))
     loaded.update(wanted)
