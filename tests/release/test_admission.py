@@ -95,7 +95,7 @@ def test_no_free_database_connection_is_answered_busy(
     def exhausted(*_args: Any, **_kwargs: Any) -> Any:
         raise PoolTimeout("QueuePool limit reached")
 
-    monkeypatch.setattr(service, "clear_with_retry", exhausted)
+    monkeypatch.setattr(service, "submit_with_retry", exhausted)
     response = _order(client, zone, keys)
     assert (response.status_code, response.headers["Retry-After"]) == (503, "1")
     assert response.json() == BUSY_BODY
@@ -109,28 +109,6 @@ def test_admission_lets_in_as_many_as_it_has_slots() -> None:
         assert refused.value.code == "server.busy"
     with admission.slot():  # freed again
         assert admission.waiting == 0
-
-
-def test_the_border_has_slots_of_its_own() -> None:
-    """While one request is judged (its slot held), the next one's border may run; a second
-    border waits like a second judging does."""
-    admission = Admission(slots=1, wait_s=0.05)
-    with admission.slot(), admission.border():
-        with pytest.raises(Busy) as refused, admission.border():
-            pass
-        assert refused.value.code == "server.busy"
-    with admission.border():  # freed again
-        pass
-
-
-def test_a_request_that_waits_too_long_for_the_border_is_refused_busy(
-    client: TestClient, zone: HttpZone, keys: Keys, session_factory: sessionmaker[Session]
-) -> None:
-    admission = client.app.state.admission = Admission(slots=1, wait_s=0.05)  # type: ignore[attr-defined]
-    with admission.border():  # another request is being parsed and verified
-        refused = _order(client, zone, keys)
-    assert (refused.status_code, refused.json()) == (503, BUSY_BODY)
-    assert _documents(session_factory) == 0
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,6 @@ pay. A request that waits longer than `SINGLEWINDOW_CLEARANCE_WAIT` seconds (def
 refused as `server.busy` (HTTP 503 with Retry-After) and nothing of it is stored: the sender
 tries again later.
 
-The border of a request (parsing, schema, signatures; no database) has its own slots
-(`border()`, as many as judging has): a process parses and verifies the next request while the
-one admitted is judged and waits for the database, instead of leaving those waits idle.
-
 With several server processes (`serve --workers N` sets `SINGLEWINDOW_SERVER_PROCESSES`), a
 clearance answer closes its connection (`Connection: close`). A kept-alive connection stays
 with the process that accepted it, so a few busy clients could keep one process full while the
@@ -73,7 +69,6 @@ class Admission:
         # next request goes to whichever process is free (see the module's docstring).
         self.close_connections = close_connections
         self._free = threading.BoundedSemaphore(slots)
-        self._border = threading.BoundedSemaphore(slots)
         self._count = threading.Lock()
         self.waiting = 0  # requests waiting for a slot now
 
@@ -88,17 +83,6 @@ class Admission:
                 f"{SLOTS_ENV} and {PROCESSES_ENV} are whole numbers, {WAIT_ENV} seconds"
             ) from exc
         return cls(slots, wait_s, close_connections=processes > 1)
-
-    @contextmanager
-    def border(self) -> Iterator[None]:
-        """The border of a request (parsing, schema, signatures: no database) has slots of its
-        own: one request's border runs while another's judging waits for the database."""
-        if not self._border.acquire(timeout=self.wait_s):
-            raise busy()
-        try:
-            yield
-        finally:
-            self._border.release()
 
     @contextmanager
     def slot(self) -> Iterator[None]:

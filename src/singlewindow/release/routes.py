@@ -105,13 +105,11 @@ def _clear(
     admission: Admission = request.app.state.admission
     if admission.close_connections:
         response.headers["Connection"] = "close"
-    with admission.border():
-        decoded = service.decode_batch(payloads, ctx)
     with admission.slot():
-        out = service.clear_with_retry(
+        out = service.submit_with_retry(
             request.app.state.session_factory,
             ctx,
-            decoded,
+            payloads,
             submitter=submitter,
             actor=f"enterprise:{submitter}",
         )
