@@ -413,3 +413,22 @@ def test_any_field_text_survives_sign_and_verify(text: str) -> None:
     start, end = signature_bytes(signed)
     assert signed[:start] + signed[end:] == data
     assert reason(verify_document(signed)) == (True, "sm2-sm3", "signature.valid")
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        pytest.param("ds:DigestValue", id="digest_value_case"),
+        pytest.param("ds:SignatureValue", id="signature_value_case"),
+        pytest.param("ds:X509Certificate", id="certificate_case"),
+    ],
+)
+def test_a_comment_inside_a_base64_value_leaves_the_signature_valid(element: str) -> None:
+    """Canonical XML leaves comments out, so `<ds:DigestValue><!--c-->abc…` still holds `abc…`
+    (Hypothesis found the verifier reading only the text before the comment)."""
+    data = sign(unsigned(621), rsa())
+    at = data.index(f"<{element}>".encode()) + len(element) + 2
+    commented = data[:at] + b"<!--c-->" + data[at:]
+    assert verify_document(commented).reason_code == "signature.valid"
+    element_inside = data[:at] + b"<x/>" + data[at:]
+    assert verify_document(element_inside).reason_code == "signature.malformed"

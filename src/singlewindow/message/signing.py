@@ -400,7 +400,21 @@ def _one(children: dict[object, list[etree._Element]], tag: str) -> etree._Eleme
 
 
 def _base64(el: etree._Element) -> bytes:
-    return _decode_base64(el.text or "")
+    return _decode_base64(_text(el))
+
+
+def _text(el: etree._Element) -> str:
+    """The element's character content as canonical XML has it: comments and processing
+    instructions inside leave their surrounding text joined (`<DigestValue><!--c-->abc` is
+    `abc`, not the empty text before the comment). An element inside is malformed."""
+    if len(el) == 0:
+        return el.text or ""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            raise ValueError(f"element {child.tag} inside {el.tag}")
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _decode_base64(text: str) -> bytes:
@@ -461,7 +475,7 @@ def _read_signature(sig: etree._Element) -> _SignatureParts | Verification:
     key_info = _one(parts, _KEY_INFO)
     cert_el = key_info.find(_CERTIFICATE_PATH) if key_info is not None else None
     try:
-        embedded = _certificate_bytes(cert_el.text or "") if cert_el is not None else None
+        embedded = _certificate_bytes(_text(cert_el)) if cert_el is not None else None
         return method, digest_method, _base64(digest_value_el), _base64(value_el), embedded
     except (binascii.Error, ValueError):
         return _verdict("signature.malformed", name, detail="invalid base64")
