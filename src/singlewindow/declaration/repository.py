@@ -129,7 +129,7 @@ def message_digests(session: Session, guids: Collection[str]) -> dict[str, str]:
     table: Table = MessageRow.__table__  # type: ignore[assignment]
     where = one_of(session.get_bind().dialect.name, table.c.guid, guids)
     stmt = select(table.c.guid, table.c.sha256).where(where)
-    return dict(session.connection().execute(stmt).tuples().all())
+    return {guid: sha for guid, sha in session.connection().execute(stmt)}
 
 
 def initial_receipts(session: Session, message_guid: str) -> list[ReceiptRow]:
