@@ -6,6 +6,7 @@ reason codes, facts) and a receipt for the declarant.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -213,6 +214,7 @@ def view_of(row: ReceiptRow) -> ReceiptView:
     )
 
 
+@functools.lru_cache(maxsize=64)  # a batch stamps every receipt with the same time
 def _stamp(at: datetime) -> str:
     """`returnTime` of the standard: yyyyMMddHHmmssSSS on the platform's clock (CST)."""
     return at.astimezone(CST).strftime("%Y%m%d%H%M%S%f")[:17]
