@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    event,
     insert,
     select,
     update,
@@ -113,8 +114,19 @@ def test_no_rows_is_no_statement_and_a_callable_default_is_refused(made: Engine)
         Column("id", Integer, primary_key=True),
         Column("stamp", String(20), default=lambda: "now"),
     )
+    statements: list[str] = []
+
+    def spy(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
     with made.begin() as connection:
-        insert_rows(connection, things, [])
+        event.listen(made, "before_cursor_execute", spy)
+        try:
+            insert_rows(connection, things, [])
+            assert execute_many(connection, _RENAME, []) == 0
+        finally:
+            event.remove(made, "before_cursor_execute", spy)
         with pytest.raises(ValueError, match="stamp: no value in the rows and no scalar default"):
             insert_rows(connection, stamped, [{"id": 1}])
+    assert statements == []
     assert _all(made) == []

@@ -10,7 +10,7 @@ keeps the IN list: measured against `IN (SELECT value FROM json_each(?))` it was
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, any_, bindparam
@@ -27,3 +27,13 @@ def one_of(
         return column.in_(listed)
     element = String() if isinstance(column.type, String) else column.type
     return column == any_(bindparam(None, listed, type_=ARRAY(element), unique=True))
+
+
+CHUNK = 400  # values per statement: IN lists stay well under SQLite's bound-parameter limit
+
+
+def chunked(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    """The distinct values, sorted, in lists of at most `size` (one statement each)."""
+    listed = sorted(set(values))
+    for start in range(0, len(listed), size):
+        yield listed[start : start + size]

@@ -6,9 +6,9 @@ import fcntl
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Engine, create_engine, event, text
@@ -121,10 +121,27 @@ def _release(session: Session) -> None:
         gate.release()
 
 
+T = TypeVar("T")
+_TRANSACTION_KEYS: set[str] = set()
+
+
+def transaction_state(session: Session, key: str, make: Callable[[], T]) -> T:
+    """State of the session's current transaction, kept in `session.info` under `key`: made by
+    `make` on first use, forgotten when the outermost transaction ends (commit or rollback).
+    `session.info.get(key)` peeks without making it."""
+    _TRANSACTION_KEYS.add(key)
+    state: T | None = session.info.get(key)
+    if state is None:
+        state = session.info[key] = make()
+    return state
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         _release(session)
+        for key in _TRANSACTION_KEYS:
+            session.info.pop(key, None)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable, Sequence
 from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
-from singlewindow.db.keys import one_of
+from singlewindow.db.keys import chunked, one_of
 from singlewindow.db.session import begin_write
 from singlewindow.declaration.tables import (
     DocumentRow,
@@ -68,7 +68,8 @@ def companion_keys(
     logistics keys (its documents hang on both) and its buyer (the yearly quota). A batch holding
     these before it reads sees every document of those inventories that is committed, and no
     other batch can add one meanwhile."""
-    if session.get_bind().dialect.name != "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect != "postgresql":
         return set()  # SQLite: the batch holds the whole database already
     found: set[str] = set()
     columns = (InventoryRow.order_key, InventoryRow.logistics_key, InventoryRow.buyer_id_number)
@@ -77,10 +78,8 @@ def companion_keys(
         (InventoryRow.logistics_key, logistics_keys),
         (InventoryRow.invt_no, invt_nos),
     ):
-        wanted = sorted(set(keys) - {""})
-        for start in range(0, len(wanted), 400):
-            where = one_of("postgresql", column, wanted[start : start + 400])
-            stmt = select(*columns).where(where)
+        for chunk in chunked(set(keys) - {""}):
+            stmt = select(*columns).where(one_of(dialect, column, chunk))
             for order_key, logistics_key, buyer in session.execute(stmt):
                 found.update((order_key, logistics_key, f"buyer|{buyer}" if buyer else ""))
     found.discard("")

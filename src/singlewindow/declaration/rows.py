@@ -15,7 +15,7 @@ and written with one statement per kind of change:
   longer matches, `StatusChanged` is raised and the transaction must roll back. Deferring the
   check to the write costs one statement per batch instead of a round trip per move.
 
-Every row read or created in a transaction is tracked in `session.info` until it ends. The ORM
+Every row read or created in a transaction is tracked until it ends (`transaction_state`). The ORM
 classes of `tables.py` stay the schema and serve every other reader.
 """
 
@@ -29,10 +29,11 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Table, Update, bindparam, event, select, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from singlewindow.db.bulk import execute_many, insert_rows
-from singlewindow.db.keys import one_of
+from singlewindow.db.keys import chunked, one_of
+from singlewindow.db.session import transaction_state
 from singlewindow.declaration.tables import DocumentRow, InventoryRow
 
 _DOCUMENTS: Table = DocumentRow.__table__  # type: ignore[assignment]
@@ -122,10 +123,7 @@ _TRACKED = "singlewindow.declaration.rows"
 
 
 def _tracked(session: Session) -> dict[type, list[Any]]:
-    tracked: dict[type, list[Any]] = session.info.setdefault(
-        _TRACKED, {Document: [], Inventory: []}
-    )
-    return tracked
+    return transaction_state(session, _TRACKED, lambda: {Document: [], Inventory: []})
 
 
 def track(session: Session, row: Document | Inventory) -> None:
@@ -147,12 +145,12 @@ def read(session: Session, plain: type[Plain], *where: ColumnElement[bool]) -> l
 
 
 def documents_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Document]:
-    wanted = sorted(set(ids))
     found: dict[int, Document] = {}
     dialect = session.get_bind().dialect.name
-    for start in range(0, len(wanted), 400):
-        where = one_of(dialect, _DOCUMENTS.c.id, wanted[start : start + 400])
-        found.update((d.id, d) for d in read(session, Document, where))
+    for chunk in chunked(ids):
+        found.update(
+            (d.id, d) for d in read(session, Document, one_of(dialect, _DOCUMENTS.c.id, chunk))
+        )
     return found
 
 
@@ -216,9 +214,3 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     write_rows(session)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_TRACKED, None)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import Session
 
-from singlewindow.db.keys import one_of
+from singlewindow.db.keys import CHUNK, chunked, one_of
 from singlewindow.declaration import rows
 from singlewindow.declaration.repository import (
     INVENTORY_SERIAL,
@@ -28,20 +28,12 @@ from singlewindow.registry import service as registry
 from singlewindow.registry.domain import Enterprise
 from singlewindow.tax import service as tax_service
 
-_CHUNK = 400  # bound parameters per IN list
-
-
-def _chunks(items: Collection[str]) -> Iterable[list[str]]:
-    values = sorted(items)
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
-
 
 def _any_of(dialect: str, *lists: tuple[Any, set[str]]) -> Iterable[ColumnElement[bool]]:
-    """`column IN (...) OR ...` over the key lists, in statements of at most _CHUNK keys."""
+    """`column IN (...) OR ...` over the key lists, in statements of at most CHUNK keys."""
     parts = [(column, sorted(keys)) for column, keys in lists if keys]
     while parts:
-        budget = _CHUNK
+        budget = CHUNK
         clauses = []
         rest = []
         for column, keys in parts:
@@ -120,7 +112,7 @@ class Workset:
             ),
         )
         for column, keys in second_round:
-            for chunk in _chunks(keys - {""}):
+            for chunk in chunked(keys - {""}):
                 for row in rows.read(self.session, Document, one_of(dialect, column, chunk)):
                     self._index_document(row)
         missing_docs = {

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, event, select, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from singlewindow.db.bulk import execute_many, insert_rows
-from singlewindow.db.keys import one_of
+from singlewindow.db.keys import chunked, one_of
+from singlewindow.db.session import transaction_state
 from singlewindow.declaration.rows import write_rows
 from singlewindow.tax.domain import RateTable, TaxAssessment, TaxRate
 from singlewindow.tax.rules import load_default_rates, quota_after
@@ -38,10 +39,18 @@ class Quota:
     saved: int | None = None
 
 
-# Per transaction: the quota rows read or made, and the tax bills made, written together with
-# the transaction's other rows (`write_pending`) instead of through the ORM's unit of work.
-_QUOTAS = "singlewindow.tax.quotas"
-_BILLS = "singlewindow.tax.bills"
+@dataclass(slots=True)
+class _Pending:
+    """Per transaction: the quota rows read or made (and whose buyers were read), and the tax
+    bills made, written with the transaction's other rows (`write_pending`) instead of through
+    the ORM's unit of work."""
+
+    quotas: dict[tuple[str, int], Quota] = field(default_factory=dict)
+    buyers_read: set[str] = field(default_factory=set)
+    bills: list[dict[str, Any]] = field(default_factory=list)
+
+
+_PENDING = "singlewindow.tax.pending"
 _QUOTA_TABLE: Table = QuotaUsageRow.__table__  # type: ignore[assignment]
 _BILL_TABLE: Table = TaxBillRow.__table__  # type: ignore[assignment]
 _SET_QUOTA = (
@@ -52,30 +61,30 @@ _SET_QUOTA = (
     )
     .values(used_fen=bindparam("v_used_fen"))
 )
-_CHUNK = 400
+
+
+def _pending(session: Session) -> _Pending:
+    return transaction_state(session, _PENDING, _Pending)
 
 
 def quotas(session: Session) -> dict[tuple[str, int], Quota]:
     """The transaction's quota rows by (buyer, year): every reader and writer of the quota in
     the transaction shares them."""
-    store: dict[tuple[str, int], Quota] = session.info.setdefault(_QUOTAS, {})
-    return store
+    return _pending(session).quotas
 
 
 def load_quotas(session: Session, buyers: Collection[str]) -> None:
     """Read the stored quota rows (every year) of buyers not read yet in this transaction."""
-    store = quotas(session)
-    loaded: set[str] = session.info.setdefault(_QUOTAS + ".buyers", set())
-    wanted = sorted(set(buyers) - loaded - {""})
+    pending = _pending(session)
+    wanted = set(buyers) - pending.buyers_read - {""}
     t = _QUOTA_TABLE.c
     dialect = session.get_bind().dialect.name
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
+    for chunk in chunked(wanted):
         where = one_of(dialect, t.buyer_id_number, chunk)
         stmt = select(t.buyer_id_number, t.year, t.used_fen).where(where)
         for buyer, year, used in session.connection().execute(stmt):
-            store.setdefault((buyer, year), Quota(buyer, year, used, used))
-    loaded.update(wanted)
+            pending.quotas.setdefault((buyer, year), Quota(buyer, year, used, used))
+    pending.buyers_read.update(wanted)
 
 
 def record_tax(
@@ -90,8 +99,8 @@ def record_tax(
     """Store the tax bill and use the buyer's quota by the dutiable value, in the transaction of
     the release that causes it (the caller holds the buyer's lock and has loaded the buyer's
     quota with `load_quotas`); the quota row used is returned."""
-    bills: list[dict[str, Any]] = session.info.setdefault(_BILLS, [])
-    bills.append(
+    pending = _pending(session)
+    pending.bills.append(
         {
             "inventory_id": inventory_id,
             "invt_no": invt_no,
@@ -119,10 +128,9 @@ def record_tax(
             "void_reason": "",
         }
     )
-    store = quotas(session)
-    quota = store.get((buyer_id_number, year))
+    quota = pending.quotas.get((buyer_id_number, year))
     if quota is None:
-        quota = store[(buyer_id_number, year)] = Quota(buyer_id_number, year, 0)
+        quota = pending.quotas[(buyer_id_number, year)] = Quota(buyer_id_number, year, 0)
     quota.used_fen = quota_after(quota.used_fen, assessment.dutiable_value_fen)
     return quota
 
@@ -130,15 +138,15 @@ def record_tax(
 def write_pending(session: Session) -> None:
     """Write the transaction's new tax bills and changed quota rows (after the documents and
     inventories they refer to)."""
-    bills = session.info.pop(_BILLS, None)
-    store: dict[tuple[str, int], Quota] = session.info.get(_QUOTAS) or {}
-    if not bills and not store:
+    pending: _Pending | None = session.info.get(_PENDING)  # a peek: none made for nothing
+    if pending is None or not (pending.bills or pending.quotas):
         return
     write_rows(session)
     connection = session.connection()
-    insert_rows(connection, _BILL_TABLE, bills or [])
+    bills, pending.bills = pending.bills, []
+    insert_rows(connection, _BILL_TABLE, bills)
     new, changed = [], []
-    for quota in store.values():
+    for quota in pending.quotas.values():
         if quota.saved is None:
             new.append(
                 {
@@ -161,14 +169,6 @@ def write_pending(session: Session) -> None:
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     write_pending(session)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_QUOTAS, None)
-        session.info.pop(_QUOTAS + ".buyers", None)
-        session.info.pop(_BILLS, None)
 
 
 def give_back_quota(session: Session, inventory_id: int, now: datetime, reason: str) -> int:
