@@ -72,3 +72,53 @@ def test_db_upgrade_command(database_url: str, engine: Engine) -> None:
     assert first.output.startswith(f"database at revision {head}: ")
     assert calls == [1, 1]
     assert is_current(engine) is True
+
+
+def test_large_columns_are_lz4_compressed_on_postgresql(engine: Engine) -> None:
+    """Migration 0007: a signed message's bytes (compressible, over the 2 kB at which
+    PostgreSQL compresses) read back exactly; on PostgreSQL the four large columns use lz4."""
+    from datetime import UTC, datetime
+
+    from singlewindow.declaration.tables import MessageRow
+
+    upgrade(engine)
+    raw = (
+        b"<ceb:CEB621Message>"
+        + b"<ceb:goodsName>Wig</ceb:goodsName>" * 400
+        + b"</ceb:CEB621Message>"
+    )
+    with Session(engine) as session, session.begin():
+        session.add(
+            MessageRow(
+                guid="4CDE1CFD-EDED-46B1-946C-B8022E42FC94",
+                sha256="0" * 64,
+                message_type="CEB621",
+                cop_code="1105910159",
+                received_at=datetime(2026, 11, 1, tzinfo=UTC),
+                record_count=1,
+                raw=raw,
+            )
+        )
+    with Session(engine) as session:
+        assert session.get(MessageRow, "4CDE1CFD-EDED-46B1-946C-B8022E42FC94").raw == raw
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            methods = connection.execute(
+                text(
+                    "SELECT c.relname, a.attname, a.attcompression FROM pg_attribute a "
+                    "JOIN pg_class c ON c.oid = a.attrelid "
+                    "WHERE (c.relname, a.attname) IN (('messages', 'raw'), ('documents', 'body'), "
+                    "('inventory_transitions', 'facts'), ('audit_log', 'details'))"
+                )
+            ).all()
+        assert sorted(methods) == [
+            ("audit_log", "details", "l"),
+            ("documents", "body", "l"),
+            ("inventory_transitions", "facts", "l"),
+            ("messages", "raw", "l"),
+        ]
+        with engine.connect() as connection:
+            stored = connection.execute(
+                text("SELECT pg_column_compression(raw) FROM messages")
+            ).scalar_one()
+        assert stored == "lz4"
