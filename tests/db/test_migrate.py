@@ -100,7 +100,8 @@ def test_large_columns_are_lz4_compressed_on_postgresql(engine: Engine) -> None:
             )
         )
     with Session(engine) as session:
-        assert session.get(MessageRow, "4CDE1CFD-EDED-46B1-946C-B8022E42FC94").raw == raw
+        stored_row = session.get(MessageRow, "4CDE1CFD-EDED-46B1-946C-B8022E42FC94")
+        assert stored_row is not None and stored_row.raw == raw
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             methods = connection.execute(
