@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from singlewindow.api.guards import NulGuardMiddleware
 from singlewindow.api.ratelimit import RateLimitMiddleware, buckets_from_env
 from singlewindow.auth.domain import Unauthenticated
+from singlewindow.db.analyze import Analyzer
 from singlewindow.db.migrate import ensure_schema
 from singlewindow.db.session import Checkpointer, make_engine, make_sessionmaker
 from singlewindow.kit.admission import BUSY, RETRY_AFTER_S, Admission, Busy
@@ -130,18 +131,23 @@ def create_app(
     background_checkpoint: bool = False,
 ) -> FastAPI:
     """The HTTP API. On SQLite an empty database is migrated at creation; a server database
-    is migrated by `singlewindow db upgrade`. `background_checkpoint`: on SQLite, the WAL is
-    folded by a thread of the app's own (`db.session.Checkpointer`), not by commits."""
+    is migrated by `singlewindow db upgrade`. `background_checkpoint` (a serving process): on
+    SQLite, the WAL is folded by a thread of the app's own (`db.session.Checkpointer`), not by
+    commits; on PostgreSQL, a thread keeps the planner's statistics up with fast-growing tables
+    (`db.analyze.Analyzer`)."""
     engine = make_engine(database_url)
     if engine.dialect.name == "sqlite":
         ensure_schema(engine, [load_reference_data])
     checkpointer = Checkpointer(engine)
+    analyzer = Analyzer(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if background_checkpoint:
             checkpointer.start()
+            analyzer.start()
         yield
+        analyzer.stop()
         checkpointer.stop()
         engine.dispose()
 

@@ -20,6 +20,7 @@ def worker(
     """Consume the intake queue (SINGLEWINDOW_AMQP_URL) and clear against the database
     (SINGLEWINDOW_DATABASE_URL); receipts go to singlewindow.receipts.<copCode>. SIGTERM stops
     it after the batch in hand."""
+    from singlewindow.db.analyze import Analyzer
     from singlewindow.db.session import Checkpointer, make_sessionmaker
     from singlewindow.kit.collector import settle_after_start
     from singlewindow.queue.topology import Topology, amqp_url
@@ -29,6 +30,7 @@ def worker(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     engine = open_database()
     checkpointer = Checkpointer(engine).start()  # SQLite only
+    analyzer = Analyzer(engine).start()  # PostgreSQL only
     topology = Topology.from_env()
     runner = Worker(
         amqp_url(),
@@ -42,6 +44,7 @@ def worker(
     settle_after_start()
     typer.echo(f"worker consuming {topology.intake}")
     handled = runner.run()
+    analyzer.stop()
     checkpointer.stop()
     engine.dispose()
     typer.echo(f"worker stopped after {handled} deliveries")
