@@ -19,14 +19,21 @@ def line_logistics_keys(body: dict[str, Any]) -> list[str]:
     return [f"{code}|{line['logisticsNo']}" for line in lines_of(body) if line.get("logisticsNo")]
 
 
+# The messages that use or give back a buyer's yearly quota themselves: the import inventory,
+# its cancel and its return. An order names the buyer too, but only decides anything through
+# a stored inventory, whose buyer is among the companion keys (repository.companion_keys).
+QUOTA_TYPES = frozenset({"CEB621", "CEB623", "CEB625"})
+
+
 def lock_keys(decoded: list[Decoded]) -> list[str]:
     keys: list[str] = []
     for item in decoded:
         assert item.message is not None
         keys.append(f"message|{item.message.guid}")
+        quota = item.message.message_type in QUOTA_TYPES
         for body, k in zip(item.bodies, item.keys, strict=True):
             keys += [order_key(k), logistics_key(k), *line_logistics_keys(body)]
-            buyer = head_of(body).get("buyerIdNumber")
+            buyer = head_of(body).get("buyerIdNumber") if quota else None
             if buyer:
                 # The yearly quota is per buyer: one buyer's inventories are judged one at a time.
                 keys.append(f"buyer|{buyer}")
