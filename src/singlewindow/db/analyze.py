@@ -21,9 +21,10 @@ writing rows. SQLite needs none of this: its planner takes an index for such loo
 from __future__ import annotations
 
 import logging
-import threading
 
 from sqlalchemy import Engine, text
+
+from singlewindow.kit.rounds import Rounds
 
 log = logging.getLogger(__name__)
 
@@ -47,29 +48,22 @@ class Analyzer:
         self.every_s = every_s
         self.floor = floor
         self.analysed: list[str] = []  # every table analysed, in order (for the curious)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.rounds = Rounds("pg-analyze", every_s, self._round)
 
     def start(self) -> Analyzer:
         """Start the background rounds (PostgreSQL only; elsewhere nothing runs)."""
-        if self.engine.dialect.name != "postgresql" or self._thread is not None:
-            return self
-        self._thread = threading.Thread(target=self._run, name="pg-analyze", daemon=True)
-        self._thread.start()
+        if self.engine.dialect.name == "postgresql":
+            self.rounds.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
+        self.rounds.stop()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.every_s):
-            try:
-                self.run_once()
-            except Exception:  # a closing or restarting database: the next round tries again
-                log.warning("ANALYZE round failed", exc_info=True)
+    def _round(self) -> None:
+        try:
+            self.run_once()
+        except Exception:  # a closing or restarting database: the next round tries again
+            log.warning("ANALYZE round failed", exc_info=True)
 
     def run_once(self) -> list[str]:
         """One round: the tables analysed now (none if another process holds the round)."""

@@ -14,6 +14,8 @@ import orjson
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from singlewindow.kit.rounds import Rounds
+
 log = logging.getLogger(__name__)
 
 DEFAULT_URL = "sqlite:///./singlewindow.db"
@@ -174,27 +176,18 @@ class Checkpointer:
         self.engine = engine
         self.every_s = every_s
         self.runs = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.rounds = Rounds("sqlite-checkpoint", every_s, self.checkpoint)
 
     def start(self) -> Checkpointer:
-        if self.engine.dialect.name != "sqlite" or self._thread is not None:
+        if self.engine.dialect.name != "sqlite" or self.rounds.running:
             return self
         event.listen(self.engine, "connect", _no_autocheckpoint)
         self.engine.dispose()  # pooled connections were opened with the automatic checkpoint
-        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
-        self._thread.start()
+        self.rounds.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every_s):
-            self.checkpoint()
+        self.rounds.stop(timeout_s=10)
 
     def checkpoint(self) -> None:
         try:
