@@ -7,7 +7,7 @@ import time
 
 from sqlalchemy import Engine, text
 
-from singlewindow.db.analyze import Analyzer
+from singlewindow.db.analyze import ANALYZE_LOCK_KEY, Analyzer
 
 
 def _grow(engine: Engine, rows: int, prefix: str) -> None:
@@ -33,6 +33,24 @@ def _create(engine: Engine) -> None:
         connection.execute(text(f"CREATE TABLE parcels_seen (k VARCHAR(40) PRIMARY KEY){options}"))
 
 
+def _counted(engine: Engine, rows: int, seconds: float = 10.0) -> None:
+    """Wait until PostgreSQL's counters show `rows` changes since the last analysis, so that a
+    round that analyses nothing does so for its own reason, not for counters not yet arrived."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with engine.connect() as connection:
+            seen = connection.execute(
+                text(
+                    "SELECT n_mod_since_analyze FROM pg_stat_user_tables "
+                    "WHERE relname = 'parcels_seen'"
+                )
+            ).scalar_one()
+        if seen >= rows:
+            return
+        assert time.monotonic() < deadline, f"{seen} changes counted, {rows} made"
+        time.sleep(0.05)
+
+
 def _rounds(analyzer: Analyzer, wanted: str, seconds: float = 10.0) -> list[str]:
     """Rounds until `wanted` is analysed (the counters arrive a moment after the commit)."""
     deadline = time.monotonic() + seconds
@@ -51,6 +69,7 @@ def test_a_table_is_analysed_each_time_it_doubles(engine: Engine) -> None:
         assert analyzer.run_once() == []
         assert not analyzer.start().rounds.running  # no thread where there is nothing to keep
         return
+    _counted(engine, 400)
     assert analyzer.run_once() == []  # under the floor: autovacuum's business
     _grow(engine, 1_600, "b")  # 2,000 rows, never analysed
     assert _rounds(analyzer, "parcels_seen") == ["parcels_seen"]
@@ -60,7 +79,7 @@ def test_a_table_is_analysed_each_time_it_doubles(engine: Engine) -> None:
         ).scalar_one()
     assert tuples == 2_000
     _grow(engine, 1_000, "c")  # half the size at the last analysis: not yet
-    time.sleep(1.0)
+    _counted(engine, 1_000)
     assert analyzer.run_once() == []
     _grow(engine, 1_000, "d")
     assert _rounds(analyzer, "parcels_seen") == ["parcels_seen"]  # 2,000 more: doubled
@@ -73,13 +92,10 @@ def test_one_process_analyses_at_a_time(engine: Engine) -> None:
         return
     _create(engine)
     _grow(engine, 2_000, "a")
+    _counted(engine, 2_000)
     with engine.connect() as holder:
-        holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": ANALYZE_KEY})
-        time.sleep(1.0)
+        holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": ANALYZE_LOCK_KEY})
         assert Analyzer(engine).run_once() == []
-        holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ANALYZE_KEY})
+        holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ANALYZE_LOCK_KEY})
         holder.commit()
     assert _rounds(Analyzer(engine), "parcels_seen") == ["parcels_seen"]
-
-
-ANALYZE_KEY = int.from_bytes(b"SWANLYZ", "big")

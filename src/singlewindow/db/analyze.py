@@ -45,9 +45,7 @@ class Analyzer:
         self, engine: Engine, every_s: float = DEFAULT_EVERY_S, floor: int = DEFAULT_FLOOR
     ) -> None:
         self.engine = engine
-        self.every_s = every_s
         self.floor = floor
-        self.analysed: list[str] = []  # every table analysed, in order (for the curious)
         self.rounds = Rounds("pg-analyze", every_s, self._round)
 
     def start(self) -> Analyzer:
@@ -85,5 +83,4 @@ class Analyzer:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), lock)
         if done:
             log.info("analysed %s", ", ".join(done))
-            self.analysed += done
         return done

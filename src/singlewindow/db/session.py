@@ -174,7 +174,6 @@ class Checkpointer:
 
     def __init__(self, engine: Engine, every_s: float = 1.0) -> None:
         self.engine = engine
-        self.every_s = every_s
         self.runs = 0
         self.rounds = Rounds("sqlite-checkpoint", every_s, self.checkpoint)
 

@@ -9,7 +9,7 @@ from sqlalchemy import Row, Select, delete, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from singlewindow.db.keys import one_of
+from singlewindow.db.keys import chunked, one_of
 from singlewindow.registry.domain import (
     Commodity,
     CreditClass,
@@ -78,7 +78,7 @@ def _fold(rows: Iterable[Row[EnterpriseRow, str]]) -> dict[str, Enterprise]:
 def enterprises_by_code(session: Session, codes: Collection[str]) -> dict[str, Enterprise]:
     found: dict[str, Enterprise] = {}
     dialect = session.get_bind().dialect.name
-    for chunk in _chunks(sorted(set(codes))):
+    for chunk in chunked(codes):
         query = _enterprise_query().where(one_of(dialect, EnterpriseRow.code, chunk))
         found.update(_fold(session.execute(query)))
     return found
