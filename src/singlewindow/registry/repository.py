@@ -97,7 +97,7 @@ def list_enterprises(
 def existing_enterprise_codes(session: Session, codes: Collection[str]) -> dict[str, list[str]]:
     """Codes among `codes` that are filed, with their roles."""
     found: dict[str, list[str]] = {}
-    for chunk in _chunks(sorted(set(codes))):
+    for chunk in chunked(codes):
         query = select(EnterpriseRow.code, EnterpriseRow.roles).where(EnterpriseRow.code.in_(chunk))
         found.update({code: list(roles) for code, roles in session.execute(query)})
     return found
@@ -178,7 +178,7 @@ def commodities_by_key(
     session: Session, keys: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], Commodity]:
     found: dict[tuple[str, str], Commodity] = {}
-    for chunk in _chunks(sorted(set(keys))):
+    for chunk in chunked(keys):
         query = select(CommodityRow).where(
             tuple_(CommodityRow.ebc_code, CommodityRow.item_no).in_(chunk)
         )
