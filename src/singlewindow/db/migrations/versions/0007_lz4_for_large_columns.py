@@ -6,9 +6,8 @@ details. PostgreSQL compresses values over about 2 kB with pglz by default, whic
 seventh of the database's CPU in the clearance benchmark (perf). lz4 compresses several times
 faster at a similar ratio; in an in-process A/B (fresh database each run, four pairs, all in
 its favour) the time a batch spent past the border, relative to the border, fell from 2.68 to
-2.48, about 7 %. Values written before keep
-their compression; PostgreSQL reads both. A server built without lz4 keeps pglz; SQLite has no
-such setting.
+2.48, about 7 %. Values written before keep their compression; PostgreSQL reads both. A server
+built without lz4 keeps pglz; SQLite has no such setting.
 
 Revision ID: 0007
 Revises: 0006
