@@ -15,7 +15,9 @@ is made before any timing. Then `singlewindow serve` runs as its own process and
 2. latency: open-loop at `--offered` messages/s (a request of 100 every 100 ms for 1,000/s)
    for `--seconds` on fresh traffic → p50/p99 from the planned send time to the receipts;
 3. baseline, same run, one core: bare `lxml.etree.fromstring` + RSA verification
-   (`verify_document`) of the same messages → messages/s, and the HTTP figure's ratio to it.
+   (`verify_document`) of the same messages → messages/s, and the HTTP figure's ratio to it;
+   then the same work on every core at once (one process per core), which says what a second
+   core adds for this kind of work on this machine.
 
 Must: >= 1,500 messages/s sustained and p99 < 100 ms at 1,000 messages/s offered.
 Goal: 5,000 messages/s. Client and server share this machine's cores.
@@ -484,6 +486,30 @@ def baseline(messages: Sequence[DemoMessage], rounds: int = 3) -> float:
     return best
 
 
+def _bare_on_core(core: int, docs: Sequence[bytes]) -> float:
+    """Seconds of bare parse + RSA verification of `docs` on `core` (in a pool process)."""
+    os.sched_setaffinity(0, {core})
+    began = time.perf_counter()
+    for data in docs:
+        etree.fromstring(data)
+        verify_document(data)
+    return time.perf_counter() - began
+
+
+def baseline_both_cores(messages: Sequence[DemoMessage], rounds: int = 3) -> float:
+    """The same bare work on every core at once, one process per core: best of `rounds`. Set
+    beside the one-core baseline it says how much a second core adds for this kind of work on
+    this machine (on a virtual machine, less than a whole core: bench/README.md)."""
+    cores = sorted(os.sched_getaffinity(0))
+    docs = [m.data for m in messages]
+    best = 0.0
+    with multiprocessing.get_context("fork").Pool(len(cores)) as pool:
+        for _ in range(rounds):
+            took = pool.starmap(_bare_on_core, [(core, docs) for core in cores])
+            best = max(best, len(cores) * len(docs) / max(took))
+    return best
+
+
 def default_workers(db: str) -> int:
     """One server process per core; on PostgreSQL one more, to use the time the others wait for
     the database (see the module's docstring for the figures)."""
@@ -517,6 +543,7 @@ def bench(db: str, args: argparse.Namespace) -> dict[str, Any]:
     made = time.perf_counter() - began
     print(f"[{db}] signed {len(heavy) + len(light):,} messages in {made:.1f} s (not timed)")
     base = baseline(heavy[: args.baseline])
+    base_all = baseline_both_cores(heavy[: args.baseline])
     database = sqlite_database() if db == "sqlite" else postgres_database()
     workers = args.workers or default_workers(db)
     with database as url:
@@ -558,6 +585,8 @@ def bench(db: str, args: argparse.Namespace) -> dict[str, Any]:
         **meter.per_message_ms(len(heavy)),
         "baseline_per_s": round(base),
         "ratio_to_baseline": round(rate / base, 3),
+        "baseline_all_cores_per_s": round(base_all),
+        "cores_scaling": round(base_all / base, 2),
         "load_average": round(load_before, 2),
     }
     return figures
@@ -600,6 +629,8 @@ def report(rows: list[dict[str, Any]]) -> None:
         ("other_over_must", f"  of them at {MUST_P99_MS:.0f} ms or more"),
         ("baseline_per_s", "baseline parse + RSA verify, 1 core, msg/s"),
         ("ratio_to_baseline", "HTTP messages/s / baseline"),
+        ("baseline_all_cores_per_s", "the same on every core at once, msg/s"),
+        ("cores_scaling", "  that over one core"),
     ]
     width = max(len(label) for _, label in labels)
     print()
