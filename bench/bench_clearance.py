@@ -467,47 +467,35 @@ def decided_inventories(url: str) -> tuple[int, int]:
     return sum(n for _, n in rows) - waiting, waiting
 
 
-def baseline(messages: Sequence[DemoMessage], rounds: int = 3) -> float:
-    """Bare parse + RSA verification of the same messages on one core: best of `rounds`."""
+def _bare_on_core(core: int, docs: Sequence[bytes]) -> float:
+    """Seconds of bare parse + RSA verification of `docs` on `core` alone."""
     before = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {min(before)})
-    docs = [m.data for m in messages]
-    best = 0.0
+    os.sched_setaffinity(0, {core})
     try:
-        for _ in range(rounds):
-            began = time.perf_counter()
-            for data in docs:
-                etree.fromstring(data)
-                if not verify_document(data).valid:
-                    raise RuntimeError("a benchmark message does not verify")
-            best = max(best, len(docs) / (time.perf_counter() - began))
+        began = time.perf_counter()
+        for data in docs:
+            etree.fromstring(data)
+            if not verify_document(data).valid:
+                raise RuntimeError("a benchmark message does not verify")
+        return time.perf_counter() - began
     finally:
         os.sched_setaffinity(0, before)
-    return best
 
 
-def _bare_on_core(core: int, docs: Sequence[bytes]) -> float:
-    """Seconds of bare parse + RSA verification of `docs` on `core` (in a pool process)."""
-    os.sched_setaffinity(0, {core})
-    began = time.perf_counter()
-    for data in docs:
-        etree.fromstring(data)
-        verify_document(data)
-    return time.perf_counter() - began
-
-
-def baseline_both_cores(messages: Sequence[DemoMessage], rounds: int = 3) -> float:
-    """The same bare work on every core at once, one process per core: best of `rounds`. Set
-    beside the one-core baseline it says how much a second core adds for this kind of work on
-    this machine (on a virtual machine, less than a whole core: bench/README.md)."""
+def baseline(messages: Sequence[DemoMessage], rounds: int = 3) -> tuple[float, float]:
+    """Bare parse + RSA verification of the same messages, messages/s: on one core, and on
+    every core at once (one process per core, each doing all of them). Best of `rounds`, the
+    two taken in turns, since the machine's speed drifts. Set side by side they say what a
+    second core adds for this kind of work on this machine (bench/README.md)."""
     cores = sorted(os.sched_getaffinity(0))
     docs = [m.data for m in messages]
-    best = 0.0
+    one = every = 0.0
     with multiprocessing.get_context("fork").Pool(len(cores)) as pool:
         for _ in range(rounds):
+            one = max(one, len(docs) / _bare_on_core(cores[0], docs))
             took = pool.starmap(_bare_on_core, [(core, docs) for core in cores])
-            best = max(best, len(cores) * len(docs) / max(took))
-    return best
+            every = max(every, len(cores) * len(docs) / max(took))
+    return one, every
 
 
 def default_workers(db: str) -> int:
@@ -542,8 +530,7 @@ def bench(db: str, args: argparse.Namespace) -> dict[str, Any]:
     light = month_messages(zone, keys, *month_before(*last), wanted // 4 * 5 // 4 + 50)
     made = time.perf_counter() - began
     print(f"[{db}] signed {len(heavy) + len(light):,} messages in {made:.1f} s (not timed)")
-    base = baseline(heavy[: args.baseline])
-    base_all = baseline_both_cores(heavy[: args.baseline])
+    base, base_all = baseline(heavy[: args.baseline])
     database = sqlite_database() if db == "sqlite" else postgres_database()
     workers = args.workers or default_workers(db)
     with database as url:
