@@ -5,10 +5,11 @@ and the same signed traffic is made before any timing; the first `--profile` mes
 into the same requests of 100 as the throughput run, are submitted each in its own transaction:
 once plain on a fresh database (the rate of one ingest thread), once under cProfile on another
 (slower; the top `--top` entries by own time and by cumulative time, and what `submit_messages`
-calls).
+calls). `--libraries` instead: the requests of 100 inventories on SQLite, without a profiler,
+and the share of their time spent inside C libraries (`LibraryClock`).
 
     .venv/bin/python bench/profile_clearance.py [--db sqlite|postgres|both] [--profile 5000]
-        [--parcels 10000] [--top 30]
+        [--parcels 10000] [--top 30] [--libraries]
 """
 
 from __future__ import annotations
