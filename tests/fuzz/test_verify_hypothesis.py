@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import asn1crypto.x509
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from tests.message.keys import KeyPair, rsa, rsa_other, sign, sm2, sm2_other, unsigned
@@ -379,6 +379,7 @@ SEED = st.integers(0, 8)
     st.one_of(SNIPPETS, st.binary(min_size=1, max_size=8)),
     st.integers(1, 32),
 )
+@example(3, 0, 0, b"\xef\xbb\xbf", 1)  # a second byte-order mark before the first (CI found it)
 def test_byte_mutations_verify_only_with_unchanged_signed_content(
     index: int, op: int, pos: int, extra: bytes, n: int
 ) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from hostile import CASES, SECRET
+from samples import sample
 from typer.testing import CliRunner
 
 from singlewindow.message import HostileInput, Unparsable, check, decode, format_receipt
@@ -68,6 +69,10 @@ def test_hostile_input_is_refused_fast_by_decode_check_and_cli(
         pytest.param(b"<a><b></a>", "xml.not_well_formed", id="mismatched_tag_case"),
         pytest.param(b"", "xml.not_well_formed", id="empty_case"),
         pytest.param(b"\xff\xfe garbage", "xml.not_well_formed", id="binary_case"),
+        # One byte-order mark is allowed before the document, not two (found by Hypothesis).
+        pytest.param(
+            b"\xef\xbb\xbf" + sample("CEB311"), "xml.not_well_formed", id="second_bom_case"
+        ),
     ],
 )
 def test_unparsable_input(data: bytes, code: str) -> None:

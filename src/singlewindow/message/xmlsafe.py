@@ -87,11 +87,12 @@ def parse_bytes(
             f"报文大小 {len(data)} 字节超过上限 {limits.max_bytes} 字节",
             f"document of {len(data)} bytes exceeds the limit of {limits.max_bytes} bytes",
         )
-    if data.startswith(_BOM):
-        data = data[3:]
-    first = _FIRST_ELEMENT.search(data)
+    # The prolog is scanned past a byte-order mark; the parser gets the bytes as sent, so a
+    # second mark (not XML) is refused by it.
+    skip = len(_BOM) if data.startswith(_BOM) else 0
+    first = _FIRST_ELEMENT.search(data, skip)
     prolog_end = first.start() if first else len(data)
-    doctype = _DOCTYPE.search(data, 0, prolog_end)
+    doctype = _DOCTYPE.search(data, skip, prolog_end)
     if doctype is not None:
         line = data.count(b"\n", 0, doctype.start()) + 1
         raise _hostile(
