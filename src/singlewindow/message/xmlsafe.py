@@ -17,7 +17,6 @@ from singlewindow.kit.errors import DomainError, Problem
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 64
 
-_BOM = b"\xef\xbb\xbf"
 # A DOCTYPE may only come before the root element, so looking at the prolog is enough; but a
 # prolog can be padded with comments and PIs, so the scan is bounded by the first element tag.
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
@@ -87,12 +86,10 @@ def parse_bytes(
             f"报文大小 {len(data)} 字节超过上限 {limits.max_bytes} 字节",
             f"document of {len(data)} bytes exceeds the limit of {limits.max_bytes} bytes",
         )
-    # The prolog is scanned past a byte-order mark; the parser gets the bytes as sent, so a
-    # second mark (not XML) is refused by it.
-    skip = len(_BOM) if data.startswith(_BOM) else 0
-    first = _FIRST_ELEMENT.search(data, skip)
+    # The parser gets the bytes as sent: it skips one byte-order mark and refuses a second.
+    first = _FIRST_ELEMENT.search(data)
     prolog_end = first.start() if first else len(data)
-    doctype = _DOCTYPE.search(data, skip, prolog_end)
+    doctype = _DOCTYPE.search(data, 0, prolog_end)
     if doctype is not None:
         line = data.count(b"\n", 0, doctype.start()) + 1
         raise _hostile(
