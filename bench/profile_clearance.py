@@ -41,15 +41,21 @@ from singlewindow.release import service as release_service
 from singlewindow.release.context import build_context
 
 
-def profile(db: str, args: argparse.Namespace) -> None:
-    """Where the time of ingest goes: `submit_messages` in this process (no HTTP), the same
-    requests of 100 as the throughput run, each in its own transaction; once plain on a fresh
-    database (the rate), once under cProfile on another (the breakdown)."""
+def traffic(args: argparse.Namespace) -> tuple[Any, Any, list[tuple[str, list[str]]]]:
+    """The zone, its signing keys, and the first `--profile` messages of a month of
+    `--parcels` parcels cut into the throughput run's requests."""
     zone = build_zone()
     now = datetime.now(CST)
     keys = bc._SIGNERS = make_keys(zone, now)  # the signing pool forks with them
     messages = bc.month_messages(zone, keys, *bc.month_before(now.year, now.month), args.parcels)
-    requests = bc.requests_of(messages[: args.profile])
+    return zone, keys, bc.requests_of(messages[: args.profile])
+
+
+def profile(db: str, args: argparse.Namespace) -> None:
+    """Where the time of ingest goes: `submit_messages` in this process (no HTTP), the same
+    requests of 100 as the throughput run, each in its own transaction; once plain on a fresh
+    database (the rate), once under cProfile on another (the breakdown)."""
+    zone, keys, requests = traffic(args)
     n = sum(len(docs) for _, docs in requests)
     profiler = cProfile.Profile()
     for profiled in (False, True):
@@ -164,11 +170,7 @@ class _Timed:
 def libraries(args: argparse.Namespace) -> None:
     """A request of 100 inventories (import CEB621 or export CEB603) on SQLite, in process: its
     border and judging, and how much of that is spent inside C libraries."""
-    zone = build_zone()
-    now = datetime.now(CST)
-    keys = bc._SIGNERS = make_keys(zone, now)
-    messages = bc.month_messages(zone, keys, *bc.month_before(now.year, now.month), args.parcels)
-    requests = bc.requests_of(messages[: args.profile])
+    zone, keys, requests = traffic(args)
     with bc.sqlite_database() as url:
         bc.file_zone(url, zone, keys)
         engine = make_engine(url)
